@@ -11,12 +11,12 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 /// Index of a file in `Corpus::files`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub struct FileId(pub u32);
 
 /// A place in a content file: 1-based line and column (in characters), and the width of the
 /// thing pointed at (in characters, at least 1 when rendered).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Pos {
     pub file: FileId,
     pub line: u32,
@@ -134,6 +134,8 @@ pub struct Corpus {
     pub agreements: Vec<Agreement>,
     pub pages: Vec<Page>,
     pub home: Option<Home>,
+    /// Other files under `content/` (a folder unit's evidence and photos), root-relative, sorted.
+    pub assets: Vec<String>,
 }
 
 impl Corpus {

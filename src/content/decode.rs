@@ -1,0 +1,387 @@
+//! Typed reading of YAML nodes, collecting every problem instead of stopping at the first.
+//!
+//! `Fields` reads a mapping against a list of known field names (an unknown one is an error
+//! with the nearest known name as help, as `deny_unknown_fields` would give, but without stopping);
+//! the scalar readers turn nodes into strings, ids, exact decimals, booleans and dates, each
+//! pushing a diagnostic at the node's place when the value is not what the field needs.
+
+use std::str::FromStr;
+
+use rust_decimal::Decimal;
+
+use super::yaml::{Node, NodeKind, plain_bool};
+use crate::diagnostics::{Diagnostic, did_you_mean};
+use crate::model::{Date, Pos, Spanned};
+
+/// Largest magnitude accepted for a number in content: leaves room for exact products.
+const MAX_MAGNITUDE: Decimal = Decimal::from_parts(0xA764_0000, 0x0DE0_B6B3, 0, false, 0); // 10^18
+/// Most decimals accepted for a number in content.
+const MAX_SCALE: u32 = 10;
+
+/// Where decoded problems go: the file's display path and the list being filled.
+pub struct Ctx<'a> {
+    pub path: &'a str,
+    pub diags: &'a mut Vec<Diagnostic>,
+}
+
+impl Ctx<'_> {
+    pub fn error(&mut self, code: &'static str, pos: Pos, message: impl Into<String>) -> &mut Diagnostic {
+        self.push(Diagnostic::error(code, message), pos)
+    }
+
+    pub fn warning(&mut self, code: &'static str, pos: Pos, message: impl Into<String>) -> &mut Diagnostic {
+        self.push(Diagnostic::warning(code, message), pos)
+    }
+
+    fn push(&mut self, d: Diagnostic, pos: Pos) -> &mut Diagnostic {
+        let d = if pos.has_place() {
+            d.at_place(self.path, pos.line, pos.col, pos.len)
+        } else {
+            d.in_file(self.path)
+        };
+        self.diags.push(d);
+        let last = self.diags.len() - 1;
+        &mut self.diags[last]
+    }
+}
+
+/// Sets the help text of the diagnostic just pushed.
+pub trait Help {
+    fn help(&mut self, help: impl Into<String>);
+    fn help_opt(&mut self, help: Option<String>);
+}
+
+impl Help for Diagnostic {
+    fn help(&mut self, help: impl Into<String>) {
+        self.help = Some(help.into());
+    }
+
+    fn help_opt(&mut self, help: Option<String>) {
+        if help.is_some() {
+            self.help = help;
+        }
+    }
+}
+
+/// The fields of one mapping, checked against the names the object knows.
+pub struct Fields<'n> {
+    entries: Vec<(&'n str, &'n Node, &'n Node)>,
+    pub pos: Pos,
+}
+
+impl<'n> Fields<'n> {
+    /// Reads `node` as a mapping of `what` (e.g. "a period"). Unknown and duplicate keys are
+    /// reported here; `None` (with an error) when the node is not a mapping.
+    pub fn new(ctx: &mut Ctx<'_>, node: &'n Node, what: &str, known: &[&str]) -> Option<Fields<'n>> {
+        let entries = map_entries(ctx, node, what)?;
+        let mut kept = Vec::with_capacity(entries.len());
+        for (key, knode, value) in entries {
+            if known.contains(&key) {
+                kept.push((key, knode, value));
+            } else {
+                let help = did_you_mean(key, known.iter().copied())
+                    .unwrap_or_else(|| format!("known fields of {what}: {}", known.join(", ")));
+                ctx.error("unknown-field", knode.pos, format!("unknown field `{key}` in {what}")).help(help);
+            }
+        }
+        Some(Fields { entries: kept, pos: node.pos })
+    }
+
+    /// The value of an optional field; a null value counts as absent.
+    pub fn get(&self, key: &str) -> Option<&'n Node> {
+        self.entries.iter().find(|(k, _, _)| *k == key).map(|(_, _, v)| *v).filter(|v| !v.is_null())
+    }
+
+    /// The key node of a field, when present (to point at the field itself).
+    pub fn key_node(&self, key: &str) -> Option<&'n Node> {
+        self.entries.iter().find(|(k, _, _)| *k == key).map(|(_, k, _)| *k)
+    }
+
+    /// The value of a required field, or an error at the mapping that lacks it.
+    pub fn required(&self, ctx: &mut Ctx<'_>, key: &str, what: &str) -> Option<&'n Node> {
+        let value = self.get(key);
+        if value.is_none() {
+            let pos = self.key_node(key).map_or(self.pos, |k| k.pos);
+            ctx.error("missing-field", pos, format!("{what} needs a `{key}`"))
+                .help(format!("add `{key}: ...`"));
+        }
+        value
+    }
+
+    /// Names of the fields present (with non-null values).
+    pub fn present(&self) -> impl Iterator<Item = (&'n str, &'n Node)> + '_ {
+        self.entries.iter().filter(|(_, _, v)| !v.is_null()).map(|(k, kn, _)| (*k, *kn))
+    }
+
+    pub fn string(&self, ctx: &mut Ctx<'_>, key: &str) -> Option<String> {
+        self.get(key).and_then(|n| string(ctx, n))
+    }
+
+    pub fn decimal(&self, ctx: &mut Ctx<'_>, key: &str) -> Option<Decimal> {
+        self.get(key).and_then(|n| decimal(ctx, n))
+    }
+
+    pub fn bool(&self, ctx: &mut Ctx<'_>, key: &str) -> Option<bool> {
+        self.get(key).and_then(|n| boolean(ctx, n))
+    }
+
+    pub fn date(&self, ctx: &mut Ctx<'_>, key: &str) -> Option<Date> {
+        self.get(key).and_then(|n| date(ctx, n))
+    }
+}
+
+/// The entries of a mapping as (key text, key node, value node); duplicate keys are errors.
+pub fn map_entries<'n>(ctx: &mut Ctx<'_>, node: &'n Node, what: &str) -> Option<Vec<(&'n str, &'n Node, &'n Node)>> {
+    let NodeKind::Map(entries) = &node.kind else {
+        ctx.error("wrong-type", node.pos, format!("{what} must be a mapping (`key: value` lines), found {}", node.describe()));
+        return None;
+    };
+    let mut out: Vec<(&str, &Node, &Node)> = Vec::with_capacity(entries.len());
+    for (key, value) in entries {
+        let NodeKind::Scalar { text, .. } = &key.kind else {
+            ctx.error("wrong-type", key.pos, format!("a key in {what} must be a plain name, found {}", key.describe()));
+            continue;
+        };
+        if let Some((_, first, _)) = out.iter().find(|(k, _, _)| *k == text.as_str()) {
+            let first_line = first.pos.line;
+            ctx.error("duplicate-key", key.pos, format!("`{text}` is given twice in {what}"))
+                .help(format!("it is already given on line {first_line}; keep one"));
+            continue;
+        }
+        out.push((text.as_str(), key, value));
+    }
+    Some(out)
+}
+
+/// A list, or an error.
+pub fn list<'n>(ctx: &mut Ctx<'_>, node: &'n Node, what: &str) -> Option<&'n [Node]> {
+    match &node.kind {
+        NodeKind::Seq(items) => Some(items),
+        _ => {
+            ctx.error("wrong-type", node.pos, format!("{what} must be a list, found {}", node.describe()))
+                .help("write a list as `[a, b]` or as lines starting with `- `");
+            None
+        }
+    }
+}
+
+/// Any scalar as text (a plain `2016` or `true` is kept as written).
+pub fn string(ctx: &mut Ctx<'_>, node: &Node) -> Option<String> {
+    match &node.kind {
+        NodeKind::Scalar { text, .. } if !node.is_null() => Some(text.clone()),
+        _ => {
+            ctx.error("wrong-type", node.pos, format!("expected text, found {}", node.describe()));
+            None
+        }
+    }
+}
+
+pub fn spanned_string(ctx: &mut Ctx<'_>, node: &Node) -> Option<Spanned<String>> {
+    string(ctx, node).map(|s| Spanned::new(s, node.pos))
+}
+
+/// An id of a period, cluster, criterion, etc.: `^[A-Za-z0-9][A-Za-z0-9._-]*$`.
+pub fn id(ctx: &mut Ctx<'_>, node: &Node, kind: &str) -> Option<String> {
+    let text = string(ctx, node)?;
+    if is_key_id(&text) {
+        Some(text)
+    } else {
+        ctx.error("invalid-id", node.pos, format!("`{text}` is not a valid {kind} id"))
+            .help("ids start with a letter or digit and hold only letters, digits, `.`, `_` and `-`");
+        None
+    }
+}
+
+/// Whether `text` matches `^[A-Za-z0-9][A-Za-z0-9._-]*$`.
+pub fn is_key_id(text: &str) -> bool {
+    let mut chars = text.chars();
+    chars.next().is_some_and(|c| c.is_ascii_alphanumeric())
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+}
+
+/// Whether `text` matches `^[a-z0-9]+(-[a-z0-9]+)*$` (unit, news, agreement and page ids).
+pub fn is_slug(text: &str) -> bool {
+    !text.is_empty()
+        && text.split('-').all(|part| !part.is_empty() && part.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()))
+}
+
+/// An exact decimal from a plain scalar's text.
+pub fn decimal(ctx: &mut Ctx<'_>, node: &Node) -> Option<Decimal> {
+    match &node.kind {
+        NodeKind::Scalar { text, plain: true } if !node.is_null() => match parse_decimal(text) {
+            Ok(d) => Some(d),
+            Err(problem) => {
+                let d = ctx.error(problem.code(), node.pos, problem.message(text));
+                d.help_opt(problem.help());
+                None
+            }
+        },
+        NodeKind::Scalar { text, plain: false } if parse_decimal(text).is_ok() => {
+            ctx.error("wrong-type", node.pos, format!("expected a number, found the quoted text \"{text}\""))
+                .help(format!("write the number without quotes: {text}"));
+            None
+        }
+        _ => {
+            ctx.error("wrong-type", node.pos, format!("expected a number, found {}", node.describe()));
+            None
+        }
+    }
+}
+
+pub fn spanned_decimal(ctx: &mut Ctx<'_>, node: &Node) -> Option<Spanned<Decimal>> {
+    decimal(ctx, node).map(|d| Spanned::new(d, node.pos))
+}
+
+/// Why a number's text was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NumberProblem {
+    NotANumber,
+    OutOfRange,
+    TooPrecise,
+}
+
+impl NumberProblem {
+    pub fn code(self) -> &'static str {
+        match self {
+            NumberProblem::NotANumber => "wrong-type",
+            NumberProblem::OutOfRange | NumberProblem::TooPrecise => "number-out-of-range",
+        }
+    }
+
+    pub fn message(self, text: &str) -> String {
+        match self {
+            NumberProblem::NotANumber => format!("expected a number, found \"{text}\""),
+            NumberProblem::OutOfRange => format!("the number {text} is too large (at most 10^18)"),
+            NumberProblem::TooPrecise => format!("the number {text} has more than {MAX_SCALE} decimals"),
+        }
+    }
+
+    pub fn help(self) -> Option<String> {
+        match self {
+            NumberProblem::NotANumber => Some("numbers are written like 12, 52.3 or -0.5".into()),
+            _ => None,
+        }
+    }
+}
+
+/// Parses a decimal number as written: `[-+]digits[.digits][e[-+]digits]`, exact.
+pub fn parse_decimal(text: &str) -> Result<Decimal, NumberProblem> {
+    let t = text.strip_prefix('+').unwrap_or(text);
+    let unsigned = t.strip_prefix('-').unwrap_or(t);
+    let (mantissa, exponent) = match unsigned.find(['e', 'E']) {
+        Some(i) => (&unsigned[..i], Some(&unsigned[i + 1..])),
+        None => (unsigned, None),
+    };
+    let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    let mantissa_ok = digits(int) && digits(frac) && !(int.is_empty() && frac.is_empty())
+        && !(mantissa.ends_with('.') && frac.is_empty() && int.is_empty());
+    let exponent_ok = exponent.is_none_or(|e| {
+        let e = e.strip_prefix(['-', '+']).unwrap_or(e);
+        !e.is_empty() && e.len() <= 3 && digits(e)
+    });
+    if !mantissa_ok || !exponent_ok {
+        return Err(NumberProblem::NotANumber);
+    }
+    let value = match exponent {
+        None => Decimal::from_str_exact(t).or_else(|_| Decimal::from_str(t)),
+        Some(_) => Decimal::from_scientific(t),
+    }
+    .map_err(|_| NumberProblem::OutOfRange)?;
+    if value.abs() > MAX_MAGNITUDE {
+        return Err(NumberProblem::OutOfRange);
+    }
+    let value = value.normalize();
+    if value.scale() > MAX_SCALE {
+        return Err(NumberProblem::TooPrecise);
+    }
+    Ok(value)
+}
+
+/// A non-negative whole number that fits in `u32`.
+pub fn count(ctx: &mut Ctx<'_>, node: &Node) -> Option<u32> {
+    let d = decimal(ctx, node)?;
+    if d.is_sign_negative() || !d.fract().is_zero() || d > Decimal::from(u32::MAX) {
+        ctx.error("wrong-type", node.pos, format!("expected a whole number 0 or more, found {d}"));
+        return None;
+    }
+    u32::try_from(d.trunc().mantissa()).ok()
+}
+
+/// A YAML 1.2 boolean; `yes`, `no`, `1` and quoted booleans are errors with a hint.
+pub fn boolean(ctx: &mut Ctx<'_>, node: &Node) -> Option<bool> {
+    if let NodeKind::Scalar { text, plain } = &node.kind {
+        if *plain && let Some(b) = plain_bool(text) {
+            return Some(b);
+        }
+        let hint = match text.to_lowercase().as_str() {
+            "yes" | "y" | "on" | "1" | "true" | "có" | "đạt" => Some("true"),
+            "no" | "n" | "off" | "0" | "false" | "không" => Some("false"),
+            _ => None,
+        };
+        if let Some(hint) = hint {
+            ctx.error("wrong-type", node.pos, format!("expected true or false, found \"{text}\""))
+                .help(format!("write {hint} (YAML 1.2 reads `{text}` as text, not a boolean)"));
+            return None;
+        }
+    }
+    ctx.error("wrong-type", node.pos, format!("expected true or false, found {}", node.describe()));
+    None
+}
+
+/// A `YYYY-MM-DD` date.
+pub fn date(ctx: &mut Ctx<'_>, node: &Node) -> Option<Date> {
+    if let NodeKind::Scalar { text, .. } = &node.kind
+        && let Some(d) = Date::parse(text.trim())
+    {
+        return Some(d);
+    }
+    let found = match &node.kind {
+        NodeKind::Scalar { text, .. } => format!("\"{text}\""),
+        _ => node.describe().to_string(),
+    };
+    ctx.error("invalid-date", node.pos, format!("expected a date YYYY-MM-DD, found {found}"))
+        .help("write dates like 2016-06-30");
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decimals_are_exact_and_bounded() {
+        assert_eq!(parse_decimal("52.3").unwrap().to_string(), "52.3");
+        assert_eq!(parse_decimal("1.10").unwrap().to_string(), "1.1");
+        assert_eq!(parse_decimal("-0.5").unwrap().to_string(), "-0.5");
+        assert_eq!(parse_decimal(".5").unwrap().to_string(), "0.5");
+        assert_eq!(parse_decimal("1e3").unwrap().to_string(), "1000");
+        assert_eq!(parse_decimal("1.5E-2").unwrap().to_string(), "0.015");
+        assert_eq!(parse_decimal("1_000"), Err(NumberProblem::NotANumber));
+        assert_eq!(parse_decimal("0x1F"), Err(NumberProblem::NotANumber));
+        assert_eq!(parse_decimal(".inf"), Err(NumberProblem::NotANumber));
+        assert_eq!(parse_decimal("1e999"), Err(NumberProblem::OutOfRange));
+        assert_eq!(parse_decimal("1e30"), Err(NumberProblem::OutOfRange));
+        assert_eq!(parse_decimal("99999999999999999999999999999999"), Err(NumberProblem::OutOfRange));
+        assert_eq!(parse_decimal("0.12345678901"), Err(NumberProblem::TooPrecise));
+        assert_eq!(parse_decimal("."), Err(NumberProblem::NotANumber));
+        assert_eq!(parse_decimal(""), Err(NumberProblem::NotANumber));
+    }
+
+    #[test]
+    fn slugs_and_ids() {
+        assert!(is_slug("cuc-hq-ha-noi"));
+        assert!(!is_slug("Cuc-HQ"));
+        assert!(!is_slug("a--b"));
+        assert!(!is_slug("-a"));
+        assert!(is_key_id("1.10"));
+        assert!(is_key_id("A3"));
+        assert!(!is_key_id(".A"));
+        assert!(!is_key_id("A 3"));
+    }
+
+    #[test]
+    fn max_magnitude_is_ten_to_the_eighteenth() {
+        assert_eq!(MAX_MAGNITUDE, Decimal::from(1_000_000_000_000_000_000u64));
+    }
+}

@@ -1,0 +1,510 @@
+//! The only code that reads content files: it finds them under `<root>/content/`, reads them
+//! within limits, parses front matter, YAML and CSV, and assembles the `Corpus`.
+//!
+//! Problems in the content become diagnostics and loading carries on, so one run reports them
+//! all. Limits (SPEC §10): a file over `MAX_FILE_BYTES` is refused unread; a symlink whose
+//! target lies outside the root is refused and its target never read; invalid UTF-8 is an error
+//! naming the place. Files are read and parsed in parallel (rayon); the result does not depend
+//! on the order work finishes in.
+
+pub mod campaign;
+pub mod criteria;
+pub mod decode;
+pub mod documents;
+pub mod frontmatter;
+pub mod results;
+pub mod yaml;
+
+use std::collections::{BTreeMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use anyhow::{Context as _, Result, bail};
+use rayon::prelude::*;
+use walkdir::WalkDir;
+
+use self::decode::{Ctx, Help};
+use self::documents::DocFile;
+use self::results::{CellValue, Column};
+use self::yaml::Origin;
+use crate::diagnostics::{Diagnostic, did_you_mean};
+use crate::model::{Corpus, CriteriaTable, FileId, Method, Pos, SourceFile, Spanned, Unit};
+
+pub use self::documents::RESERVED_METRICS;
+
+/// Largest content file read (SPEC §10).
+pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
+
+/// What a file under `content/` is, by its place.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Kind {
+    Campaign,
+    Criteria,
+    Home,
+    Unit { id: String, folder: Option<String> },
+    Results { period: String },
+    News(String),
+    Agreement(String),
+    Page(String),
+    /// Any other file in a unit's folder: evidence, photos.
+    Asset,
+}
+
+/// A content file found on disk.
+#[derive(Debug)]
+struct Found {
+    rel: String,
+    abs: PathBuf,
+    kind: Kind,
+}
+
+/// The result of loading: the corpus (possibly partial) and every problem found.
+#[derive(Debug, Default)]
+pub struct Loaded {
+    pub corpus: Corpus,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Loads `<root>/content/`. An `Err` is an operational failure (no such folder, unreadable
+/// directory); content problems are in `Loaded::diagnostics`.
+pub fn load(root: &Path) -> Result<Loaded> {
+    let content = root.join("content");
+    if !content.is_dir() {
+        bail!("no content/ folder in {} (is --root right?)", root.display());
+    }
+    let canonical_root = root.canonicalize().with_context(|| format!("resolving {}", root.display()))?;
+    let mut diagnostics = Vec::new();
+    let mut found = Vec::new();
+    walk(&canonical_root, &content, "content", &mut found, &mut diagnostics, &mut HashSet::new())?;
+    found.sort_by(|a, b| a.rel.cmp(&b.rel));
+    let found: Vec<Found> = found.into_iter().filter_map(|f| classify(f, &mut diagnostics)).collect();
+    let mut loaded = assemble(found, &mut diagnostics);
+    loaded.diagnostics.append(&mut diagnostics);
+    Ok(loaded)
+}
+
+/// Collects files under `dir`, following symlinks that stay inside the root.
+fn walk(
+    root: &Path,
+    dir: &Path,
+    rel_dir: &str,
+    out: &mut Vec<Found>,
+    diags: &mut Vec<Diagnostic>,
+    visited: &mut HashSet<PathBuf>,
+) -> Result<()> {
+    if let Ok(canonical) = dir.canonicalize()
+        && !visited.insert(canonical)
+    {
+        return Ok(()); // a symlink loop: this folder is already being walked
+    }
+    for entry in WalkDir::new(dir).follow_links(false).min_depth(1).sort_by_file_name() {
+        let entry = entry.with_context(|| format!("reading {}", dir.display()))?;
+        let Ok(sub) = entry.path().strip_prefix(dir) else { continue };
+        let Some(sub) = sub.to_str() else {
+            let shown = sub.to_string_lossy().into_owned();
+            diags.push(Diagnostic::error("invalid-file-name", format!("the file name `{shown}` is not valid UTF-8")).in_file(format!("{rel_dir}/{shown}")));
+            continue;
+        };
+        let rel = format!("{rel_dir}/{}", sub.replace('\\', "/"));
+        if entry.path_is_symlink() {
+            let Ok(target) = entry.path().canonicalize() else {
+                diags.push(Diagnostic::error("broken-symlink", "this symlink points to nothing").in_file(rel));
+                continue;
+            };
+            if !target.starts_with(root) {
+                diags.push(
+                    Diagnostic::error("symlink-outside-root", "this symlink leads outside the site root; it was not read")
+                        .in_file(rel)
+                        .with_help("copy the file into the site instead of linking to it"),
+                );
+                continue;
+            }
+            if target.is_dir() {
+                walk(root, entry.path(), &rel, out, diags, visited)?;
+                continue;
+            }
+        } else if entry.file_type().is_dir() {
+            continue;
+        }
+        if is_hidden(&rel) {
+            continue;
+        }
+        out.push(Found { rel, abs: entry.path().to_path_buf(), kind: Kind::Asset });
+    }
+    Ok(())
+}
+
+/// Dot files and editor droppings (`.x.md.swp`, `x.md~`) are never content.
+fn is_hidden(rel: &str) -> bool {
+    rel.split('/').any(|part| part.starts_with('.')) || rel.ends_with('~')
+}
+
+/// Decides what a file is by its place; reports ids that are not slugs.
+fn classify(mut f: Found, diags: &mut Vec<Diagnostic>) -> Option<Found> {
+    let parts: Vec<&str> = f.rel.split('/').skip(1).collect();
+    let stem = |name: &str, ext: &str| name.strip_suffix(ext).map(str::to_string);
+    let kind = match parts.as_slice() {
+        ["campaign.yaml"] => Kind::Campaign,
+        ["criteria.yaml"] => Kind::Criteria,
+        ["index.md"] => Kind::Home,
+        ["units", name] if name.ends_with(".md") => Kind::Unit { id: stem(name, ".md")?, folder: None },
+        ["units", dir, "index.md"] => Kind::Unit { id: dir.to_string(), folder: Some(format!("content/units/{dir}")) },
+        ["units", _, ..] => Kind::Asset,
+        ["results", name] if name.ends_with(".csv") => Kind::Results { period: stem(name, ".csv")? },
+        ["news", name] if name.ends_with(".md") => Kind::News(stem(name, ".md")?),
+        ["agreements", name] if name.ends_with(".md") => Kind::Agreement(stem(name, ".md")?),
+        ["pages", name] if name.ends_with(".md") => Kind::Page(stem(name, ".md")?),
+        [name] if matches!(*name, "campaign.yml" | "criteria.yml") => {
+            let right = name.replace(".yml", ".yaml");
+            diags.push(Diagnostic::error("misplaced-file", format!("podium reads `content/{right}`, not `{name}`")).in_file(&f.rel).with_help(format!("rename it to {right}")));
+            return None;
+        }
+        _ => {
+            if [".md", ".yaml", ".yml", ".csv"].iter().any(|e| f.rel.ends_with(e)) && !f.rel.ends_with("README.md") {
+                diags.push(
+                    Diagnostic::warning("unused-file", "this file is not in a place podium reads; it is ignored")
+                        .in_file(&f.rel)
+                        .with_help("units go in content/units/, results in content/results/<period>.csv, news in content/news/, agreements in content/agreements/, pages in content/pages/"),
+                );
+            }
+            return None;
+        }
+    };
+    let slug_id = match &kind {
+        Kind::Unit { id, .. } | Kind::News(id) | Kind::Agreement(id) | Kind::Page(id) => Some(id.as_str()),
+        _ => None,
+    };
+    if let Some(id) = slug_id
+        && !decode::is_slug(id)
+    {
+        let fixed = slugify(id);
+        diags.push(
+            Diagnostic::error("invalid-file-id", format!("`{id}` is not a valid id: ids are lowercase ascii letters and digits joined by `-`"))
+                .in_file(&f.rel)
+                .with_help(format!("rename it to `{}`", f.rel.replacen(id, &fixed, 1).rsplit('/').next().unwrap_or(&fixed))),
+        );
+        return None;
+    }
+    f.kind = kind;
+    Some(f)
+}
+
+/// The transliterated slug of a name: `Cục Hải quan Hà Nội` -> `cuc-hai-quan-ha-noi`.
+pub fn slugify(name: &str) -> String {
+    let ascii = deunicode::deunicode(name).to_lowercase();
+    let mut out = String::with_capacity(ascii.len());
+    for c in ascii.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c);
+        } else if !out.is_empty() && !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    while out.ends_with('-') {
+        out.pop();
+    }
+    if out.is_empty() { "unit".to_string() } else { out }
+}
+
+/// A file's text, or the problem that stopped it being read.
+fn read_text(f: &Found) -> Result<String, Diagnostic> {
+    let meta = std::fs::metadata(&f.abs).map_err(|e| Diagnostic::error("io", format!("cannot read this file: {e}")).in_file(&f.rel))?;
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(Diagnostic::error("file-too-large", format!("this file has {} bytes; content files are limited to 16 MiB", meta.len()))
+            .in_file(&f.rel)
+            .with_help("split it, or keep large evidence as a file beside a folder unit's index.md"));
+    }
+    let bytes = std::fs::read(&f.abs).map_err(|e| Diagnostic::error("io", format!("cannot read this file: {e}")).in_file(&f.rel))?;
+    match String::from_utf8(bytes) {
+        Ok(mut text) => {
+            if text.starts_with('\u{feff}') {
+                text.drain(..3);
+            }
+            Ok(text)
+        }
+        Err(e) => {
+            let bytes = e.as_bytes();
+            let good = e.utf8_error().valid_up_to();
+            let before = String::from_utf8_lossy(&bytes[..good]);
+            let line = before.matches('\n').count() as u32 + 1;
+            let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) as u32 + 1;
+            Err(Diagnostic::error("invalid-utf8", "this file is not valid UTF-8")
+                .at_place(&f.rel, line, col, 1)
+                .with_help("save the file as UTF-8 (spreadsheet programs: \"CSV UTF-8\")"))
+        }
+    }
+}
+
+/// Everything parsed from one file.
+enum Parsed {
+    Nothing,
+    Home(crate::model::Home),
+    Unit(Box<Unit>),
+    News(crate::model::News),
+    Agreement(crate::model::Agreement),
+    Page(crate::model::Page),
+    Results { period: Spanned<String>, table: results::Table },
+}
+
+fn assemble(found: Vec<Found>, diags: &mut Vec<Diagnostic>) -> Loaded {
+    // Read every file in parallel; a file that cannot be read keeps its id with empty text.
+    let texts: Vec<(String, Option<Diagnostic>)> = found
+        .par_iter()
+        .map(|f| match f.kind {
+            Kind::Asset => (String::new(), None),
+            _ => match read_text(f) {
+                Ok(t) => (t, None),
+                Err(d) => (String::new(), Some(d)),
+            },
+        })
+        .collect();
+    let mut unreadable = vec![false; found.len()];
+    let mut files = Vec::with_capacity(found.len());
+    for (i, (f, (text, problem))) in found.iter().zip(texts).enumerate() {
+        if let Some(d) = problem {
+            unreadable[i] = true;
+            diags.push(d);
+        }
+        files.push(SourceFile { path: f.rel.clone(), text: Arc::from(text) });
+    }
+    let mut corpus = Corpus { files, ..Corpus::default() };
+    let id_of = |i: usize| FileId(i as u32);
+    let position = |kind: &Kind| found.iter().position(|f| &f.kind == kind);
+
+    let required = |kind: Kind, name: &str, corpus: &Corpus, diags: &mut Vec<Diagnostic>| -> Option<yaml::Node> {
+        let Some(i) = position(&kind) else {
+            diags.push(Diagnostic::error("missing-file", format!("content/{name} is missing")).with_help(format!("every campaign needs content/{name}; see docs/content.md")));
+            return None;
+        };
+        if unreadable[i] {
+            return None;
+        }
+        let file = &corpus.files[i];
+        let node = parse_yaml_file(file, id_of(i), diags);
+        if node.is_none() && !diags.iter().any(|d| d.location.as_ref().is_some_and(|l| l.file == file.path)) {
+            diags.push(Diagnostic::error("empty-file", format!("{} is empty", file.path)).in_file(&file.path).with_help("see docs/content.md for what it holds"));
+        }
+        node
+    };
+    if let Some(root) = required(Kind::Campaign, "campaign.yaml", &corpus, diags) {
+        let path = corpus.files[position(&Kind::Campaign).unwrap_or(0)].path.clone();
+        corpus.campaign = campaign::decode(&mut Ctx { path: &path, diags }, &root);
+    }
+    if let Some(root) = required(Kind::Criteria, "criteria.yaml", &corpus, diags) {
+        let path = corpus.files[position(&Kind::Criteria).unwrap_or(0)].path.clone();
+        corpus.criteria = criteria::decode(&mut Ctx { path: &path, diags }, &root);
+    }
+
+    let methods: BTreeMap<&str, Method> = corpus.criteria().map(|c| (c.id.as_str(), c.method.clone())).collect();
+    let criterion_ids: Vec<&str> = corpus.criteria().map(|c| c.id.as_str()).collect();
+    let method = |id: &str| methods.get(id).cloned();
+    let parsed: Vec<(Parsed, Vec<Diagnostic>)> = found
+        .par_iter()
+        .enumerate()
+        .map(|(i, f)| {
+            let mut local = Vec::new();
+            let parsed = if unreadable[i] {
+                Parsed::Nothing
+            } else {
+                parse_file(f, &corpus.files[i], id_of(i), &mut local, &method, &criterion_ids)
+            };
+            (parsed, local)
+        })
+        .collect();
+    drop(criterion_ids);
+    drop(methods);
+
+    let mut tables = Vec::new();
+    for (parsed, mut local) in parsed {
+        diags.append(&mut local);
+        match parsed {
+            Parsed::Nothing => {}
+            Parsed::Home(h) => corpus.home = Some(h),
+            Parsed::Unit(u) => corpus.units.push(*u),
+            Parsed::News(n) => corpus.news.push(n),
+            Parsed::Agreement(a) => corpus.agreements.push(a),
+            Parsed::Page(p) => corpus.pages.push(p),
+            Parsed::Results { period, table } => tables.push((period, table)),
+        }
+    }
+    corpus.assets = found.iter().filter(|f| f.kind == Kind::Asset).map(|f| f.rel.clone()).collect();
+    corpus.units.sort_by(|a, b| a.id.cmp(&b.id));
+    report_duplicate_units(&mut corpus, diags);
+    for (period, table) in tables {
+        merge_results(&mut corpus, &period, table, diags);
+    }
+    Loaded { corpus, diagnostics: Vec::new() }
+}
+
+/// Parses a whole file as YAML, reporting problems; `None` for an empty document.
+fn parse_yaml_file(file: &SourceFile, id: FileId, diags: &mut Vec<Diagnostic>) -> Option<yaml::Node> {
+    parse_yaml(&file.text, &file.path, Origin { file: id, line_offset: 0 }, diags)
+}
+
+fn parse_yaml(text: &str, path: &str, origin: Origin, diags: &mut Vec<Diagnostic>) -> Option<yaml::Node> {
+    match yaml::parse(text, origin) {
+        Ok(node) => node,
+        Err(e) => {
+            diags.push(Diagnostic::error(e.code, e.message).at_place(path, e.pos.line, e.pos.col, e.pos.len).with_help_opt(e.help));
+            None
+        }
+    }
+}
+
+fn parse_file(
+    f: &Found,
+    file: &SourceFile,
+    id: FileId,
+    diags: &mut Vec<Diagnostic>,
+    method: &(dyn Fn(&str) -> Option<Method> + Sync),
+    criterion_ids: &[&str],
+) -> Parsed {
+    let mut ctx = Ctx { path: &file.path, diags };
+    match &f.kind {
+        Kind::Campaign | Kind::Criteria | Kind::Asset => Parsed::Nothing,
+        Kind::Results { period } => {
+            let table = results::read(&mut ctx, id, &file.text, method, criterion_ids);
+            Parsed::Results { period: Spanned::new(period.clone(), Pos::file_start(id)), table }
+        }
+        kind => {
+            let text: &str = &file.text;
+            if text.trim().is_empty() && !matches!(kind, Kind::Home) {
+                ctx.error("empty-file", Pos::file_start(id), "this file is empty").help("a document starts with front matter between `---` lines, e.g. `name: \"...\"` for a unit");
+                return Parsed::Nothing;
+            }
+            let split = match frontmatter::split(text) {
+                Ok(s) => s,
+                Err(frontmatter::Unclosed) => {
+                    ctx.error("unclosed-front-matter", Pos { file: id, line: 1, col: 1, len: 3 }, "the front matter opened here never closes")
+                        .help("end the front matter with a line holding only `---`");
+                    return Parsed::Nothing;
+                }
+            };
+            let root = split.front_matter.and_then(|yaml| parse_yaml(yaml, &file.path, Origin { file: id, line_offset: 1 }, ctx.diags));
+            if split.front_matter.is_some_and(|y| !y.trim().is_empty()) && root.is_none() && !matches!(kind, Kind::Home) {
+                return Parsed::Nothing; // the YAML error is already reported
+            }
+            let empty_map;
+            let root_ref = match (&root, split.front_matter) {
+                (Some(r), _) => Some(r),
+                // `---\n---` is front matter with no fields: report missing fields, not a missing block.
+                (None, Some(_)) => {
+                    empty_map = yaml::Node { kind: yaml::NodeKind::Map(Vec::new()), pos: Pos { file: id, line: 2, col: 1, len: 1 } };
+                    Some(&empty_map)
+                }
+                (None, None) => None,
+            };
+            let (doc_id, folder) = match kind {
+                Kind::Unit { id, folder } => (id.as_str(), folder.clone()),
+                Kind::News(s) | Kind::Agreement(s) | Kind::Page(s) => (s.as_str(), None),
+                _ => ("index", None),
+            };
+            let doc = DocFile { id: doc_id, file: id, body: split.body, root: root_ref };
+            match kind {
+                Kind::Home => Parsed::Home(documents::home(&mut ctx, &doc)),
+                Kind::Unit { .. } => documents::unit(&mut ctx, &doc, folder).map_or(Parsed::Nothing, |u| Parsed::Unit(Box::new(u))),
+                Kind::News(_) => documents::news(&mut ctx, &doc).map_or(Parsed::Nothing, Parsed::News),
+                Kind::Agreement(_) => documents::agreement(&mut ctx, &doc).map_or(Parsed::Nothing, Parsed::Agreement),
+                _ => documents::page(&mut ctx, &doc).map_or(Parsed::Nothing, Parsed::Page),
+            }
+        }
+    }
+}
+
+/// `units/x.md` and `units/x/index.md` both define unit `x`: an error naming both; the first is kept.
+fn report_duplicate_units(corpus: &mut Corpus, diags: &mut Vec<Diagnostic>) {
+    let mut i = 1;
+    while i < corpus.units.len() {
+        if corpus.units[i].id == corpus.units[i - 1].id {
+            let (kept, dropped) = (&corpus.units[i - 1], &corpus.units[i]);
+            diags.push(
+                Diagnostic::error("duplicate-id", format!("unit `{}` is defined twice", dropped.id))
+                    .in_file(corpus.file(dropped.file).path.clone())
+                    .with_label(&corpus.files, Pos::file_start(kept.file), "also defined here")
+                    .with_help("keep either units/<id>.md or units/<id>/index.md"),
+            );
+            corpus.units.remove(i);
+        } else {
+            i += 1;
+        }
+    }
+}
+
+/// Merges one results CSV into the units' results for its period (SPEC §5).
+fn merge_results(corpus: &mut Corpus, period: &Spanned<String>, table: results::Table, diags: &mut Vec<Diagnostic>) {
+    let file = period.pos.file;
+    let path = corpus.file(file).path.clone();
+    if corpus.period_index(&period.value).is_none() {
+        let known: Vec<&str> = corpus.campaign.periods.iter().map(|p| p.id.as_str()).collect();
+        let help = did_you_mean(&period.value, known.iter().copied())
+            .map(|s| format!("{s} results files are named content/results/<period id>.csv"))
+            .unwrap_or_else(|| format!("results files are named content/results/<period id>.csv; periods: {}", known.join(", ")));
+        diags.push(Diagnostic::error("unknown-period", format!("no period `{}` is declared in campaign.yaml", period.value)).in_file(&path).with_help(help));
+        return;
+    }
+    let mut seen: BTreeMap<String, Pos> = BTreeMap::new();
+    for row in table.rows {
+        let Some(ui) = corpus.unit_index(&row.unit.value) else {
+            let help = did_you_mean(&row.unit.value, corpus.units.iter().map(|u| u.id.as_str()))
+                .unwrap_or_else(|| "the `unit` column holds unit ids (file names under content/units/)".to_string());
+            diags.push(Diagnostic::error("unknown-unit", format!("no unit `{}`", row.unit.value)).at(&corpus.files, row.unit.pos).with_help(help));
+            continue;
+        };
+        if let Some(first) = seen.insert(row.unit.value.clone(), row.unit.pos) {
+            diags.push(
+                Diagnostic::error("duplicate-row", format!("unit `{}` has two rows in this file", row.unit.value))
+                    .at(&corpus.files, row.unit.pos)
+                    .with_label(&corpus.files, first, "first row")
+                    .with_help("merge the two rows into one"),
+            );
+            continue;
+        }
+        let unit = &mut corpus.units[ui];
+        let entry = unit.results.entry(period.value.clone()).or_insert_with(|| crate::model::PeriodResults { pos: row.unit.pos, ..Default::default() });
+        for cell in row.cells {
+            let (slot_name, existing) = match (&table.columns[cell.column], &cell.value) {
+                (Column::Criterion(id), CellValue::Value(v)) => (id.clone(), insert(&mut entry.values, id, Spanned::new(*v, cell.pos))),
+                (Column::Bonus(id), CellValue::Count(c)) => (format!("bonus:{id}"), insert(&mut entry.bonus, id, Spanned::new(*c, cell.pos))),
+                (Column::Penalty(id), CellValue::Count(c)) => (format!("penalty:{id}"), insert(&mut entry.penalties, id, Spanned::new(*c, cell.pos))),
+                (Column::Metric(id), CellValue::Metric(m)) => (format!("metric:{id}"), insert(&mut entry.metrics, id, Spanned::new(*m, cell.pos))),
+                _ => continue,
+            };
+            if let Some(front) = existing {
+                diags.push(
+                    Diagnostic::error("csv-conflict", format!("`{slot_name}` of unit `{}` for period `{}` is given twice", unit.id, period.value))
+                        .at(&corpus.files, cell.pos)
+                        .with_label(&corpus.files, front, "also given in the unit's front matter")
+                        .with_help("keep the value in one place: the CSV or the unit's front matter"),
+                );
+            }
+        }
+    }
+}
+
+/// Inserts unless present; returns the place of the value already there.
+fn insert<T>(map: &mut BTreeMap<String, Spanned<T>>, key: &str, value: Spanned<T>) -> Option<Pos> {
+    match map.get(key) {
+        Some(old) => Some(old.pos),
+        None => {
+            map.insert(key.to_string(), value);
+            None
+        }
+    }
+}
+
+/// Criteria by id, for validation's look-ups.
+pub fn criteria_by_id(table: &CriteriaTable) -> BTreeMap<&str, &crate::model::Criterion> {
+    table.groups.iter().flat_map(|g| &g.criteria).map(|c| (c.id.as_str(), c)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs_are_transliterated() {
+        assert_eq!(slugify("Cục Hải quan Hà Nội"), "cuc-hai-quan-ha-noi");
+        assert_eq!(slugify("Đà Nẵng"), "da-nang");
+        assert_eq!(slugify("  HQ -- Quảng Ninh! "), "hq-quang-ninh");
+    }
+}

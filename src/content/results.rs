@@ -1,0 +1,339 @@
+//! Reading `content/results/<period>.csv` (SPEC §5): results in spreadsheet form.
+//!
+//! We parse the CSV ourselves (RFC 4180: quoted cells, doubled quotes, line breaks inside
+//! quotes) because every cell needs its own `line:column` for diagnostics. The delimiter is `,`
+//! or `;`, detected from the header; with `;` the decimal separator is `,`. Cells are trimmed;
+//! an empty cell is absent. Which criterion a column names decides how its cells are read
+//! (`pass_fail` cells are booleans), so the criteria table is an input.
+
+use rust_decimal::Decimal;
+
+use super::decode::{self, Ctx, Help};
+use crate::diagnostics::did_you_mean;
+use crate::model::{FileId, Method, Pos, Spanned, Value};
+
+/// What a column holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Column {
+    Criterion(String),
+    Bonus(String),
+    Penalty(String),
+    Metric(String),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum CellValue {
+    Value(Value),
+    Count(Decimal),
+    Metric(Decimal),
+}
+
+#[derive(Debug, Clone)]
+pub struct Cell {
+    pub column: usize,
+    pub value: CellValue,
+    pub pos: Pos,
+}
+
+#[derive(Debug, Clone)]
+pub struct Row {
+    pub unit: Spanned<String>,
+    pub cells: Vec<Cell>,
+}
+
+/// One results file, read: its columns and rows (bad cells are reported and left out).
+#[derive(Debug, Clone, Default)]
+pub struct Table {
+    pub columns: Vec<Column>,
+    pub rows: Vec<Row>,
+}
+
+/// A raw cell with the place it starts.
+struct Raw {
+    text: String,
+    line: u32,
+    col: u32,
+    quoted: bool,
+}
+
+/// Splits CSV text into records of raw cells. Returns the records, or an error position for a
+/// quote that never closes.
+fn records(text: &str, delimiter: char) -> Result<Vec<Vec<Raw>>, (u32, u32)> {
+    let mut out = Vec::new();
+    let mut record = Vec::new();
+    let mut chars = text.chars().peekable();
+    let (mut line, mut col) = (1u32, 1u32);
+    loop {
+        let (start_line, start_col) = (line, col);
+        let mut cell = String::new();
+        let mut quoted = false;
+        // Skip leading blanks so a quoted cell may be preceded by spaces.
+        while let Some(&c) = chars.peek() {
+            if c == ' ' || c == '\t' {
+                cell.push(c);
+                chars.next();
+                col += 1;
+            } else {
+                break;
+            }
+        }
+        if chars.peek() == Some(&'"') {
+            quoted = true;
+            cell.clear();
+            chars.next();
+            col += 1;
+            loop {
+                match chars.next() {
+                    None => return Err((start_line, start_col)),
+                    Some('"') if chars.peek() == Some(&'"') => {
+                        chars.next();
+                        col += 2;
+                        cell.push('"');
+                    }
+                    Some('"') => {
+                        col += 1;
+                        break;
+                    }
+                    Some('\n') => {
+                        cell.push('\n');
+                        line += 1;
+                        col = 1;
+                    }
+                    Some(c) => {
+                        cell.push(c);
+                        col += 1;
+                    }
+                }
+            }
+        }
+        let mut ended_line = false;
+        let mut ended_file = false;
+        loop {
+            match chars.next() {
+                None => {
+                    ended_file = true;
+                    break;
+                }
+                Some(c) if c == delimiter => {
+                    col += 1;
+                    break;
+                }
+                Some('\n') => {
+                    ended_line = true;
+                    line += 1;
+                    col = 1;
+                    break;
+                }
+                Some('\r') if chars.peek() == Some(&'\n') => col += 1,
+                // Text after a closing quote is kept: the cell is then read as written.
+                Some(c) => {
+                    cell.push(c);
+                    col += 1;
+                }
+            }
+        }
+        record.push(Raw { text: cell, line: start_line, col: start_col, quoted });
+        if ended_line || ended_file {
+            let blank = record.len() == 1 && !record[0].quoted && record[0].text.trim().is_empty();
+            if !blank {
+                out.push(std::mem::take(&mut record));
+            } else {
+                record.clear();
+            }
+            if ended_file {
+                return Ok(out);
+            }
+        }
+    }
+}
+
+/// The header line's delimiter: `;` when it holds one outside quotes, else `,`.
+fn detect_delimiter(text: &str) -> char {
+    let mut quoted = false;
+    for c in text.chars() {
+        match c {
+            '"' => quoted = !quoted,
+            ';' if !quoted => return ';',
+            '\n' => break,
+            _ => {}
+        }
+    }
+    ','
+}
+
+/// Reads a results file. `method` tells the scoring method of a criterion id (None: unknown).
+pub fn read(ctx: &mut Ctx<'_>, file: FileId, text: &str, method: &dyn Fn(&str) -> Option<Method>, criterion_ids: &[&str]) -> Table {
+    let delimiter = detect_delimiter(text);
+    let records = match records(text, delimiter) {
+        Ok(r) => r,
+        Err((line, col)) => {
+            let pos = Pos { file, line, col, len: 1 };
+            ctx.error("csv-syntax", pos, "a quoted cell never closes").help("close the cell with a `\"`; a quote inside a cell is written `\"\"`");
+            return Table::default();
+        }
+    };
+    let Some((header, rows)) = records.split_first() else {
+        ctx.error("csv-syntax", Pos::file_start(file), "the results file is empty").help("the first line names the columns: unit,A1,A2,...");
+        return Table::default();
+    };
+    let at = |raw: &Raw| Pos { file, line: raw.line, col: raw.col, len: raw.text.chars().count().max(1) as u32 };
+    let first = header[0].text.trim();
+    if first != "unit" {
+        ctx.error("csv-header", at(&header[0]), format!("the first column must be `unit`, found `{first}`"))
+            .help("name the first column `unit` and put unit ids in it");
+        return Table::default();
+    }
+    let mut columns = Vec::with_capacity(header.len() - 1);
+    let mut ok_columns = Vec::with_capacity(header.len() - 1);
+    for raw in &header[1..] {
+        let column = column(ctx, raw.text.trim(), at(raw), criterion_ids);
+        if let Some(c) = &column
+            && columns.contains(c)
+        {
+            ctx.error("csv-header", at(raw), format!("the column `{}` appears twice", raw.text.trim()));
+            ok_columns.push(false);
+        } else {
+            ok_columns.push(column.is_some());
+        }
+        columns.push(column.unwrap_or(Column::Metric(String::new())));
+    }
+    let mut table = Table { columns, rows: Vec::with_capacity(rows.len()) };
+    for record in rows {
+        if record.len() != header.len() {
+            let message = format!("this row has {} cells but the header has {}", record.len(), header.len());
+            ctx.error("csv-row-length", at(&record[0]), message).help(format!("check for a stray `{delimiter}` or a missing cell"));
+            continue;
+        }
+        let unit_text = record[0].text.trim();
+        let mut cells = Vec::new();
+        for (i, raw) in record[1..].iter().enumerate() {
+            let text = raw.text.trim();
+            if text.is_empty() || !ok_columns[i] {
+                continue;
+            }
+            let pos = Pos { len: text.chars().count() as u32, ..at(raw) };
+            if let Some(value) = cell(ctx, &table.columns[i], text, pos, delimiter, method) {
+                cells.push(Cell { column: i, value, pos });
+            }
+        }
+        table.rows.push(Row { unit: Spanned::new(unit_text.to_string(), at(&record[0])), cells });
+    }
+    table
+}
+
+fn column(ctx: &mut Ctx<'_>, name: &str, pos: Pos, criterion_ids: &[&str]) -> Option<Column> {
+    if let Some((prefix, id)) = name.split_once(':') {
+        let id = id.trim().to_string();
+        match prefix.trim() {
+            "bonus" => return Some(Column::Bonus(id)),
+            "penalty" => return Some(Column::Penalty(id)),
+            "metric" => return Some(Column::Metric(id)),
+            other => {
+                let fixed = match other {
+                    "penalties" | "penalties_" | "phat" => Some("penalty"),
+                    "bonuses" | "bonu" => Some("bonus"),
+                    "metrics" => Some("metric"),
+                    _ => crate::diagnostics::nearest(other, ["bonus", "penalty", "metric"]),
+                };
+                let help = fixed.map_or_else(
+                    || "columns are criterion ids, `bonus:<id>`, `penalty:<id>` or `metric:<name>`".to_string(),
+                    |f| format!("did you mean \"{f}:{id}\"?"),
+                );
+                ctx.error("csv-header", pos, format!("unknown column `{name}`")).help(help);
+                return None;
+            }
+        }
+    }
+    if criterion_ids.contains(&name) {
+        return Some(Column::Criterion(name.to_string()));
+    }
+    let help = did_you_mean(name, criterion_ids.iter().copied())
+        .unwrap_or_else(|| "columns are criterion ids, `bonus:<id>`, `penalty:<id>` or `metric:<name>`".to_string());
+    ctx.error("csv-header", pos, format!("unknown column `{name}`: no criterion has this id")).help(help);
+    None
+}
+
+fn cell(ctx: &mut Ctx<'_>, column: &Column, text: &str, pos: Pos, delimiter: char, method: &dyn Fn(&str) -> Option<Method>) -> Option<CellValue> {
+    match column {
+        Column::Criterion(id) if method(id) == Some(Method::PassFail) => match text.to_lowercase().as_str() {
+            "true" | "yes" | "1" => Some(CellValue::Value(Value::Bool(true))),
+            "false" | "no" | "0" => Some(CellValue::Value(Value::Bool(false))),
+            _ => {
+                ctx.error("wrong-type", pos, format!("`{id}` is a pass/fail criterion; expected true or false, found \"{text}\""))
+                    .help("write true/false, yes/no or 1/0");
+                None
+            }
+        },
+        Column::Criterion(_) => number(ctx, text, pos, delimiter).map(|d| CellValue::Value(Value::Number(d))),
+        Column::Bonus(_) | Column::Penalty(_) => {
+            let d = number(ctx, text, pos, delimiter)?;
+            if d.is_sign_negative() {
+                ctx.error("negative-value", pos, format!("a count cannot be negative, found {text}"));
+                return None;
+            }
+            Some(CellValue::Count(d))
+        }
+        Column::Metric(_) => number(ctx, text, pos, delimiter).map(CellValue::Metric),
+    }
+}
+
+/// A number in the file's convention: `1234.5` with `,` files, `1234,5` with `;` files.
+fn number(ctx: &mut Ctx<'_>, text: &str, pos: Pos, delimiter: char) -> Option<Decimal> {
+    let (decimal_sep, other) = if delimiter == ';' { (',', '.') } else { ('.', ',') };
+    if text.contains(other) || text.matches(decimal_sep).count() > 1 || text.contains(' ') || text.contains('\u{a0}') {
+        let why = if delimiter == ';' {
+            "with `;` as delimiter the decimal separator is `,`, and a `.` could be a thousands separator"
+        } else {
+            "with `,` as delimiter the decimal separator is `.`, and a `,` could be a thousands separator"
+        };
+        ctx.error("csv-number", pos, format!("\"{text}\" is not a plain number: {why}"))
+            .help(format!("write the number without thousands separators, e.g. 1234{decimal_sep}5"));
+        return None;
+    }
+    let normalized = text.replace(decimal_sep, ".");
+    match decode::parse_decimal(&normalized) {
+        Ok(d) => Some(d),
+        Err(problem) => {
+            let d = ctx.error(problem.code(), pos, problem.message(text));
+            d.help_opt(problem.help());
+            None
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cells(text: &str, delimiter: char) -> Vec<Vec<(String, u32, u32)>> {
+        records(text, delimiter)
+            .unwrap()
+            .into_iter()
+            .map(|r| r.into_iter().map(|c| (c.text, c.line, c.col)).collect())
+            .collect()
+    }
+
+    #[test]
+    fn records_track_line_and_column() {
+        let got = cells("unit;A1\r\nx;\"5,2\"\r\n\r\ny; 7 \n", ';');
+        assert_eq!(got[0], vec![("unit".into(), 1, 1), ("A1".into(), 1, 6)]);
+        assert_eq!(got[1], vec![("x".into(), 2, 1), ("5,2".into(), 2, 3)]);
+        assert_eq!(got[2], vec![("y".into(), 4, 1), (" 7 ".into(), 4, 3)]);
+    }
+
+    #[test]
+    fn quoted_cells_may_hold_quotes_and_line_breaks() {
+        let got = cells("a,\"say \"\"hi\"\"\nthere\",b\nc,d,e", ',');
+        assert_eq!(got[0][1].0, "say \"hi\"\nthere");
+        assert_eq!(got[0][2], ("b".into(), 2, 8));
+        assert_eq!(got[1][0], ("c".into(), 3, 1));
+        assert_eq!(records("a,\"open\n", ',').err(), Some((1, 3)));
+    }
+
+    #[test]
+    fn delimiter_comes_from_the_header() {
+        assert_eq!(detect_delimiter("unit;A1\n1,2;3"), ';');
+        assert_eq!(detect_delimiter("unit,A1\n1;2"), ',');
+        assert_eq!(detect_delimiter("\"a;b\",c\n"), ',');
+    }
+}

@@ -1,0 +1,10 @@
+//! podium: a static site generator for campaign reports.
+//!
+//! The pipeline runs one way: `content` (load) -> `validate` -> `scoring` -> `render` -> `site`
+//! (write). Each stage takes plain data and returns plain data; only `site` writes files, and
+//! the library never prints (the binary owns the terminal).
+#![warn(clippy::print_stdout, clippy::print_stderr)]
+
+pub mod content;
+pub mod diagnostics;
+pub mod model;
