@@ -98,12 +98,8 @@ impl Diagnostic {
 
     /// Adds a secondary place.
     pub fn with_label(mut self, files: &[SourceFile], pos: Pos, message: impl Into<String>) -> Diagnostic {
-        let location = Location {
-            file: file_path(files, pos.file),
-            line: pos.line,
-            column: pos.col,
-            len: pos.len,
-        };
+        let location =
+            Location { file: file_path(files, pos.file), line: pos.line, column: pos.col, len: pos.len };
         self.labels.push(Label { location, message: message.into() });
         self
     }
@@ -121,9 +117,7 @@ fn file_path(files: &[SourceFile], id: FileId) -> String {
 /// order parallel stages found them in. Problems without a file come first.
 pub fn sort(diagnostics: &mut [Diagnostic]) {
     diagnostics.sort_by(|a, b| {
-        let key = |d: &Diagnostic| {
-            d.location.as_ref().map(|l| (l.file.clone(), l.line, l.column))
-        };
+        let key = |d: &Diagnostic| d.location.as_ref().map(|l| (l.file.clone(), l.line, l.column));
         key(a).cmp(&key(b)).then_with(|| a.message.cmp(&b.message))
     });
 }
@@ -190,11 +184,11 @@ pub fn render_human(d: &Diagnostic, sources: &dyn Sources) -> String {
     let mut out = format!("{}[{}]: {}\n", severity_word(d.severity), d.code, d.message);
     if let Some(l) = &d.location {
         let _ = writeln!(out, "  --> {}", location_text(l));
-        snippet(&mut out, l, None, sources);
+        snippet(&mut out, l, None, sources, gutter_width(d));
     }
     for label in &d.labels {
         let _ = writeln!(out, "  ::: {}", location_text(&label.location));
-        snippet(&mut out, &label.location, Some(&label.message), sources);
+        snippet(&mut out, &label.location, Some(&label.message), sources, gutter_width(d));
     }
     if let Some(h) = &d.help {
         let _ = writeln!(out, "  = help: {h}");
@@ -203,15 +197,21 @@ pub fn render_human(d: &Diagnostic, sources: &dyn Sources) -> String {
 }
 
 /// The source line and a caret under the column (and `len` characters after it).
-fn snippet(out: &mut String, l: &Location, label: Option<&str>, sources: &dyn Sources) {
+/// One gutter width for all snippets of a diagnostic, so their `|` line up.
+fn gutter_width(d: &Diagnostic) -> usize {
+    let lines = d.location.iter().chain(d.labels.iter().map(|l| &l.location)).map(|l| l.line);
+    lines.max().unwrap_or(0).to_string().len()
+}
+
+fn snippet(out: &mut String, l: &Location, label: Option<&str>, sources: &dyn Sources, width: usize) {
     let Some(line) = source_line(sources, &l.file, l.line) else {
         if let Some(m) = label {
             let _ = writeln!(out, "   = {m}");
         }
         return;
     };
-    let number = l.line.to_string();
-    let gutter = " ".repeat(number.len());
+    let number = format!("{:>width$}", l.line);
+    let gutter = " ".repeat(width);
     let line = line.replace('\t', " ");
     let _ = writeln!(out, " {gutter} |");
     let _ = writeln!(out, " {number} | {line}");
@@ -246,12 +246,7 @@ pub fn render_github(d: &Diagnostic) -> String {
     if let Some(h) = &d.help {
         let _ = write!(message, "\nhelp: {h}");
     }
-    format!(
-        "::{} {}::{}",
-        severity_word(d.severity),
-        props.join(","),
-        escape_github_data(&message)
-    )
+    format!("::{} {}::{}", severity_word(d.severity), props.join(","), escape_github_data(&message))
 }
 
 fn escape_github_data(s: &str) -> String {

@@ -5,6 +5,11 @@
 //! the library never prints (the binary owns the terminal).
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 
+pub mod collation;
 pub mod content;
 pub mod diagnostics;
 pub mod model;
+pub mod render;
+pub mod scoring;
+pub mod site;
+pub mod validate;

@@ -257,10 +257,7 @@ pub enum IndicatorKind {
     /// `100 * (units where the condition holds) / (all units)`.
     ShareOfUnits(Spanned<ShareCondition>),
     /// `100 * sum(sum) / sum(over)` over units that have both metrics.
-    Ratio {
-        sum: Spanned<String>,
-        over: Spanned<String>,
-    },
+    Ratio { sum: Spanned<String>, over: Spanned<String> },
     /// The sum of a metric over units.
     Sum(Spanned<String>),
 }

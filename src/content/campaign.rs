@@ -8,24 +8,45 @@ use rust_decimal::Decimal;
 use super::decode::{self, Ctx, Fields, Help};
 use super::yaml::{Node, NodeKind};
 use crate::model::{
-    Award, AwardScope, Campaign, Cluster, Indicator, IndicatorKind, Language, MenuEntry, Period,
-    Quota, ShareCondition, Site, Spanned, Tier,
+    Award, AwardScope, Campaign, Cluster, Indicator, IndicatorKind, Language, MenuEntry, Period, Quota,
+    ShareCondition, Site, Spanned, Tier,
 };
 
 const CAMPAIGN_FIELDS: &[&str] = &[
-    "title", "motto", "organizer", "description", "language", "start", "end", "precision",
-    "tie_break", "site", "periods", "clusters", "tiers", "indicators", "awards",
+    "title",
+    "motto",
+    "organizer",
+    "description",
+    "language",
+    "start",
+    "end",
+    "precision",
+    "tie_break",
+    "site",
+    "periods",
+    "clusters",
+    "tiers",
+    "indicators",
+    "awards",
 ];
 const SITE_FIELDS: &[&str] = &["base_url", "theme", "menu", "allow_html", "current_period"];
 const PERIOD_FIELDS: &[&str] = &["id", "title", "start", "end", "description"];
 const CLUSTER_FIELDS: &[&str] = &["id", "title", "description"];
 const TIER_FIELDS: &[&str] = &["id", "title", "min_score", "description"];
-const INDICATOR_FIELDS: &[&str] = &[
-    "id", "title", "target", "share_of_units", "ratio", "sum", "lower_is_better", "unit", "description",
-];
+const INDICATOR_FIELDS: &[&str] =
+    &["id", "title", "target", "share_of_units", "ratio", "sum", "lower_is_better", "unit", "description"];
 const AWARD_FIELDS: &[&str] = &[
-    "id", "title", "scope", "period", "min_score", "min_tier", "top", "quota",
-    "requires_registration", "requires_seeking", "description",
+    "id",
+    "title",
+    "scope",
+    "period",
+    "min_score",
+    "min_tier",
+    "top",
+    "quota",
+    "requires_registration",
+    "requires_seeking",
+    "description",
 ];
 
 /// Decodes the campaign; missing required parts are reported and left empty.
@@ -73,7 +94,8 @@ pub fn decode(ctx: &mut Ctx<'_>, root: &Node) -> Campaign {
 
 /// Decodes every item of a list with `item`, skipping the ones that fail.
 fn each<T>(ctx: &mut Ctx<'_>, node: &Node, what: &str, item: fn(&mut Ctx<'_>, &Node) -> Option<T>) -> Vec<T> {
-    decode::list(ctx, node, what).map_or_else(Vec::new, |items| items.iter().filter_map(|n| item(ctx, n)).collect())
+    decode::list(ctx, node, what)
+        .map_or_else(Vec::new, |items| items.iter().filter_map(|n| item(ctx, n)).collect())
 }
 
 /// A list of ids (or a single id) with their places.
@@ -82,7 +104,11 @@ pub(super) fn ids(ctx: &mut Ctx<'_>, node: &Node, what: &str, kind: &str) -> Vec
         NodeKind::Seq(items) => items.iter().collect(),
         NodeKind::Scalar { .. } => vec![node],
         NodeKind::Map(_) => {
-            ctx.error("wrong-type", node.pos, format!("{what} must be a list of {kind} ids, found a mapping"));
+            ctx.error(
+                "wrong-type",
+                node.pos,
+                format!("{what} must be a list of {kind} ids, found a mapping"),
+            );
             return Vec::new();
         }
     };
@@ -117,17 +143,23 @@ fn site(ctx: &mut Ctx<'_>, node: &Node) -> Site {
     };
     if let Some(n) = f.get("base_url") {
         s.base_url = decode::string(ctx, n).filter(|url| {
-            let ok = (url.starts_with("https://") || url.starts_with("http://")) && url.len() > "https://".len();
+            let ok =
+                (url.starts_with("https://") || url.starts_with("http://")) && url.len() > "https://".len();
             if !ok {
-                ctx.error("invalid-value", n.pos, format!("base_url must be an absolute http(s) URL, found \"{url}\""))
-                    .help("e.g. base_url: \"https://example.org/thi-dua-2016/\"");
+                ctx.error(
+                    "invalid-value",
+                    n.pos,
+                    format!("base_url must be an absolute http(s) URL, found \"{url}\""),
+                )
+                .help("e.g. base_url: \"https://example.org/thi-dua-2016/\"");
             }
             ok
         });
     }
     s.theme = f.string(ctx, "theme");
     s.allow_html = f.bool(ctx, "allow_html").unwrap_or(false);
-    s.current_period = f.get("current_period").and_then(|n| decode::id(ctx, n, "period").map(|id| Spanned::new(id, n.pos)));
+    s.current_period =
+        f.get("current_period").and_then(|n| decode::id(ctx, n, "period").map(|id| Spanned::new(id, n.pos)));
     s.menu = f.get("menu").map(|n| each(ctx, n, "menu", menu_entry)).unwrap_or_default();
     s
 }
@@ -194,12 +226,16 @@ fn indicator(ctx: &mut Ctx<'_>, node: &Node) -> Option<Indicator> {
 }
 
 fn indicator_kind(ctx: &mut Ctx<'_>, f: &Fields<'_>) -> Option<IndicatorKind> {
-    let given: Vec<&str> = ["share_of_units", "ratio", "sum"].into_iter().filter(|k| f.get(k).is_some()).collect();
+    let given: Vec<&str> =
+        ["share_of_units", "ratio", "sum"].into_iter().filter(|k| f.get(k).is_some()).collect();
     if given.len() != 1 {
         let message = if given.is_empty() {
             "an indicator needs one of `share_of_units`, `ratio` or `sum`".to_string()
         } else {
-            format!("an indicator has exactly one of `share_of_units`, `ratio` or `sum`, found {}", given.join(" and "))
+            format!(
+                "an indicator has exactly one of `share_of_units`, `ratio` or `sum`, found {}",
+                given.join(" and ")
+            )
         };
         let pos = given.get(1).and_then(|k| f.key_node(k)).map_or(f.pos, |n| n.pos);
         ctx.error("indicator-kind", pos, message)
@@ -220,7 +256,8 @@ fn indicator_kind(ctx: &mut Ctx<'_>, f: &Fields<'_>) -> Option<IndicatorKind> {
         "ratio" => {
             let r = Fields::new(ctx, node, "a ratio", &["sum", "over"])?;
             let metric = |ctx: &mut Ctx<'_>, key| {
-                r.required(ctx, key, "a ratio").and_then(|n| decode::id(ctx, n, "metric").map(|s| Spanned::new(s, n.pos)))
+                r.required(ctx, key, "a ratio")
+                    .and_then(|n| decode::id(ctx, n, "metric").map(|s| Spanned::new(s, n.pos)))
             };
             let (sum, over) = (metric(ctx, "sum"), metric(ctx, "over"));
             Some(IndicatorKind::Ratio { sum: sum?, over: over? })
@@ -251,7 +288,8 @@ fn award(ctx: &mut Ctx<'_>, node: &Node) -> Option<Award> {
     let min_tier = spanned_id(ctx, "min_tier", "tier");
     let top = f.get("top").and_then(|n| decode::count(ctx, n));
     if let (Some(0), Some(n)) = (top, f.get("top")) {
-        ctx.error("invalid-value", n.pos, "`top: 0` can never be met").help("use top: 1 or more, or remove it");
+        ctx.error("invalid-value", n.pos, "`top: 0` can never be met")
+            .help("use top: 1 or more, or remove it");
     }
     Some(Award {
         id,
@@ -277,7 +315,11 @@ fn quota(ctx: &mut Ctx<'_>, node: &Node) -> Option<Quota> {
         return match decode::parse_decimal(p.trim()) {
             Ok(p) if !p.is_sign_negative() && p <= Decimal::ONE_HUNDRED => Some(Quota::Percent(p)),
             _ => {
-                ctx.error("invalid-value", node.pos, format!("a percentage quota must lie in 0%..100%, found \"{text}\""));
+                ctx.error(
+                    "invalid-value",
+                    node.pos,
+                    format!("a percentage quota must lie in 0%..100%, found \"{text}\""),
+                );
                 None
             }
         };
@@ -285,8 +327,12 @@ fn quota(ctx: &mut Ctx<'_>, node: &Node) -> Option<Quota> {
     match &node.kind {
         NodeKind::Scalar { plain: true, .. } => decode::count(ctx, node).map(Quota::Count),
         _ => {
-            ctx.error("invalid-value", node.pos, format!("quota must be a count or a percentage, found {}", node.describe()))
-                .help("e.g. quota: 3 or quota: \"20%\"");
+            ctx.error(
+                "invalid-value",
+                node.pos,
+                format!("quota must be a count or a percentage, found {}", node.describe()),
+            )
+            .help("e.g. quota: 3 or quota: \"20%\"");
             None
         }
     }

@@ -114,9 +114,14 @@ fn method(ctx: &mut Ctx<'_>, f: &Fields<'_>, node: &Node, max: Option<Decimal>) 
             && let Some(key) = f.get(field).and(f.key_node(field))
         {
             foreign = true;
-            let users: Vec<&str> = METHODS.iter().copied().filter(|m| method_fields(m).contains(&field)).collect();
-            ctx.error("field-not-for-method", key.pos, format!("`{field}` does not apply to the `{name}` method"))
-                .help(format!("remove it, or use a method that takes it ({})", users.join(", ")));
+            let users: Vec<&str> =
+                METHODS.iter().copied().filter(|m| method_fields(m).contains(&field)).collect();
+            ctx.error(
+                "field-not-for-method",
+                key.pos,
+                format!("`{field}` does not apply to the `{name}` method"),
+            )
+            .help(format!("remove it, or use a method that takes it ({})", users.join(", ")));
         }
     }
     let needs = |ctx: &mut Ctx<'_>, field: &str| f.required(ctx, field, &format!("a `{name}` criterion"));
@@ -135,7 +140,11 @@ fn method(ctx: &mut Ctx<'_>, f: &Fields<'_>, node: &Node, max: Option<Decimal>) 
             let target = needs(ctx, "target").and_then(|n| positive(ctx, n, "target"));
             let cap = f.get("cap").map_or(Some(Decimal::ONE), |n| cap(ctx, n));
             let (target, cap) = (target?, cap?);
-            if name == "proportional" { Method::Proportional { target, cap } } else { Method::Inverse { target, cap } }
+            if name == "proportional" {
+                Method::Proportional { target, cap }
+            } else {
+                Method::Inverse { target, cap }
+            }
         }
     };
     (!foreign).then_some(method)
@@ -154,7 +163,8 @@ fn cap(ctx: &mut Ctx<'_>, node: &Node) -> Option<Decimal> {
 fn bands(ctx: &mut Ctx<'_>, node: &Node, max: Option<Decimal>) -> Option<Bands> {
     let items = decode::list(ctx, node, "bands")?;
     if items.is_empty() {
-        ctx.error("invalid-value", node.pos, "`bands` needs at least one band").help("e.g. bands: [{min: 90, points: 10}]");
+        ctx.error("invalid-value", node.pos, "`bands` needs at least one band")
+            .help("e.g. bands: [{min: 90, points: 10}]");
         return None;
     }
     let mut kind: Option<&str> = None;
@@ -174,7 +184,8 @@ fn bands(ctx: &mut Ctx<'_>, node: &Node, max: Option<Decimal>) -> Option<Bands> 
                 continue;
             }
             (None, None) => {
-                ctx.error("missing-field", item.pos, "a band needs a `min` or a `max`").help("e.g. {min: 90, points: 10}");
+                ctx.error("missing-field", item.pos, "a band needs a `min` or a `max`")
+                    .help("e.g. {min: 90, points: 10}");
                 ok = false;
                 continue;
             }
@@ -183,8 +194,12 @@ fn bands(ctx: &mut Ctx<'_>, node: &Node, max: Option<Decimal>) -> Option<Bands> 
         match kind {
             None => kind = Some(bound_key),
             Some(k) if k != bound_key => {
-                ctx.error("band-kind", bound_node.pos, format!("this band uses `{bound_key}` but an earlier one uses `{k}`"))
-                    .help("one criterion's bands are all `min` bands or all `max` bands");
+                ctx.error(
+                    "band-kind",
+                    bound_node.pos,
+                    format!("this band uses `{bound_key}` but an earlier one uses `{k}`"),
+                )
+                .help("one criterion's bands are all `min` bands or all `max` bands");
                 ok = false;
             }
             Some(_) => {}

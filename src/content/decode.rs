@@ -131,15 +131,27 @@ impl<'n> Fields<'n> {
 }
 
 /// The entries of a mapping as (key text, key node, value node); duplicate keys are errors.
-pub fn map_entries<'n>(ctx: &mut Ctx<'_>, node: &'n Node, what: &str) -> Option<Vec<(&'n str, &'n Node, &'n Node)>> {
+pub fn map_entries<'n>(
+    ctx: &mut Ctx<'_>,
+    node: &'n Node,
+    what: &str,
+) -> Option<Vec<(&'n str, &'n Node, &'n Node)>> {
     let NodeKind::Map(entries) = &node.kind else {
-        ctx.error("wrong-type", node.pos, format!("{what} must be a mapping (`key: value` lines), found {}", node.describe()));
+        ctx.error(
+            "wrong-type",
+            node.pos,
+            format!("{what} must be a mapping (`key: value` lines), found {}", node.describe()),
+        );
         return None;
     };
     let mut out: Vec<(&str, &Node, &Node)> = Vec::with_capacity(entries.len());
     for (key, value) in entries {
         let NodeKind::Scalar { text, .. } = &key.kind else {
-            ctx.error("wrong-type", key.pos, format!("a key in {what} must be a plain name, found {}", key.describe()));
+            ctx.error(
+                "wrong-type",
+                key.pos,
+                format!("a key in {what} must be a plain name, found {}", key.describe()),
+            );
             continue;
         };
         if let Some((_, first, _)) = out.iter().find(|(k, _, _)| *k == text.as_str()) {
@@ -202,7 +214,9 @@ pub fn is_key_id(text: &str) -> bool {
 /// Whether `text` matches `^[a-z0-9]+(-[a-z0-9]+)*$` (unit, news, agreement and page ids).
 pub fn is_slug(text: &str) -> bool {
     !text.is_empty()
-        && text.split('-').all(|part| !part.is_empty() && part.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()))
+        && text.split('-').all(|part| {
+            !part.is_empty() && part.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        })
 }
 
 /// An exact decimal from a plain scalar's text.
@@ -274,7 +288,9 @@ pub fn parse_decimal(text: &str) -> Result<Decimal, NumberProblem> {
     };
     let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
     let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
-    let mantissa_ok = digits(int) && digits(frac) && !(int.is_empty() && frac.is_empty())
+    let mantissa_ok = digits(int)
+        && digits(frac)
+        && !(int.is_empty() && frac.is_empty())
         && !(mantissa.ends_with('.') && frac.is_empty() && int.is_empty());
     let exponent_ok = exponent.is_none_or(|e| {
         let e = e.strip_prefix(['-', '+']).unwrap_or(e);

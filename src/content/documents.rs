@@ -92,7 +92,10 @@ fn registration(ctx: &mut Ctx<'_>, node: &Node) -> Option<Registration> {
         return Some(Registration { pos: node.pos, ..Registration::default() });
     }
     let f = Fields::new(ctx, node, "registration", REGISTRATION_FIELDS)?;
-    let targets = f.get("targets").map(|n| keyed(ctx, n, "targets", "criterion", decode::spanned_decimal)).unwrap_or_default();
+    let targets = f
+        .get("targets")
+        .map(|n| keyed(ctx, n, "targets", "criterion", decode::spanned_decimal))
+        .unwrap_or_default();
     Some(Registration {
         date: f.date(ctx, "date"),
         pledge: f.string(ctx, "pledge"),
@@ -210,7 +213,11 @@ fn value(ctx: &mut Ctx<'_>, node: &Node) -> Option<Spanned<Value>> {
         NodeKind::Scalar { text, .. } => format!("\"{text}\""),
         _ => node.describe().to_string(),
     };
-    let d = ctx.error("wrong-type", node.pos, format!("a criterion's value must be a number or true/false, found {found}"));
+    let d = ctx.error(
+        "wrong-type",
+        node.pos,
+        format!("a criterion's value must be a number or true/false, found {found}"),
+    );
     if let NodeKind::Scalar { text, .. } = &node.kind {
         match text.to_lowercase().as_str() {
             "yes" | "y" | "on" | "có" | "đạt" => d.help("write true (YAML 1.2 reads `yes` as text)"),

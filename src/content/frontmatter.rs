@@ -33,7 +33,10 @@ pub fn split(text: &str) -> Result<Split<'_>, Unclosed> {
     let mut offset = yaml_start;
     for line in text[yaml_start..].split_inclusive('\n') {
         if is_fence(line.trim_end_matches('\n')) {
-            return Ok(Split { front_matter: Some(&text[yaml_start..offset]), body: &text[offset + line.len()..] });
+            return Ok(Split {
+                front_matter: Some(&text[yaml_start..offset]),
+                body: &text[offset + line.len()..],
+            });
         }
         offset += line.len();
     }

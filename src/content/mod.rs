@@ -41,8 +41,13 @@ enum Kind {
     Campaign,
     Criteria,
     Home,
-    Unit { id: String, folder: Option<String> },
-    Results { period: String },
+    Unit {
+        id: String,
+        folder: Option<String>,
+    },
+    Results {
+        period: String,
+    },
     News(String),
     Agreement(String),
     Page(String),
@@ -63,6 +68,21 @@ struct Found {
 pub struct Loaded {
     pub corpus: Corpus,
     pub diagnostics: Vec<Diagnostic>,
+    pub trust: Trust,
+}
+
+/// Which parts of the corpus loaded completely. Validation does not report references into a
+/// part that failed to load: they would only repeat the loader's error as noise.
+#[derive(Debug, Default, Clone)]
+pub struct Trust {
+    /// campaign.yaml is missing or had errors (periods, clusters, tiers, awards may be missing).
+    pub campaign_failed: bool,
+    /// criteria.yaml is missing or had errors (criteria and items may be missing).
+    pub criteria_failed: bool,
+    /// Ids of unit files that could not be read as units, sorted.
+    pub failed_units: Vec<String>,
+    /// Ids of units whose file had errors (some of their values may be missing), sorted.
+    pub units_with_errors: Vec<String>,
 }
 
 /// Loads `<root>/content/`. An `Err` is an operational failure (no such folder, unreadable
@@ -80,6 +100,18 @@ pub fn load(root: &Path) -> Result<Loaded> {
     let found: Vec<Found> = found.into_iter().filter_map(|f| classify(f, &mut diagnostics)).collect();
     let mut loaded = assemble(found, &mut diagnostics);
     loaded.diagnostics.append(&mut diagnostics);
+    let failed_file = |path: &str| {
+        loaded.diagnostics.iter().any(|d| d.is_error() && d.location.as_ref().is_some_and(|l| l.file == path))
+    };
+    loaded.trust.campaign_failed = failed_file("content/campaign.yaml");
+    loaded.trust.criteria_failed = failed_file("content/criteria.yaml");
+    let corpus = &loaded.corpus;
+    loaded.trust.units_with_errors = corpus
+        .units
+        .iter()
+        .filter(|u| failed_file(&corpus.file(u.file).path))
+        .map(|u| u.id.clone())
+        .collect();
     Ok(loaded)
 }
 
@@ -102,20 +134,27 @@ fn walk(
         let Ok(sub) = entry.path().strip_prefix(dir) else { continue };
         let Some(sub) = sub.to_str() else {
             let shown = sub.to_string_lossy().into_owned();
-            diags.push(Diagnostic::error("invalid-file-name", format!("the file name `{shown}` is not valid UTF-8")).in_file(format!("{rel_dir}/{shown}")));
+            diags.push(
+                Diagnostic::error("invalid-file-name", format!("the file name `{shown}` is not valid UTF-8"))
+                    .in_file(format!("{rel_dir}/{shown}")),
+            );
             continue;
         };
         let rel = format!("{rel_dir}/{}", sub.replace('\\', "/"));
         if entry.path_is_symlink() {
             let Ok(target) = entry.path().canonicalize() else {
-                diags.push(Diagnostic::error("broken-symlink", "this symlink points to nothing").in_file(rel));
+                diags
+                    .push(Diagnostic::error("broken-symlink", "this symlink points to nothing").in_file(rel));
                 continue;
             };
             if !target.starts_with(root) {
                 diags.push(
-                    Diagnostic::error("symlink-outside-root", "this symlink leads outside the site root; it was not read")
-                        .in_file(rel)
-                        .with_help("copy the file into the site instead of linking to it"),
+                    Diagnostic::error(
+                        "symlink-outside-root",
+                        "this symlink leads outside the site root; it was not read",
+                    )
+                    .in_file(rel)
+                    .with_help("copy the file into the site instead of linking to it"),
                 );
                 continue;
             }
@@ -148,7 +187,9 @@ fn classify(mut f: Found, diags: &mut Vec<Diagnostic>) -> Option<Found> {
         ["criteria.yaml"] => Kind::Criteria,
         ["index.md"] => Kind::Home,
         ["units", name] if name.ends_with(".md") => Kind::Unit { id: stem(name, ".md")?, folder: None },
-        ["units", dir, "index.md"] => Kind::Unit { id: dir.to_string(), folder: Some(format!("content/units/{dir}")) },
+        ["units", dir, "index.md"] => {
+            Kind::Unit { id: dir.to_string(), folder: Some(format!("content/units/{dir}")) }
+        }
         ["units", _, ..] => Kind::Asset,
         ["results", name] if name.ends_with(".csv") => Kind::Results { period: stem(name, ".csv")? },
         ["news", name] if name.ends_with(".md") => Kind::News(stem(name, ".md")?),
@@ -156,11 +197,17 @@ fn classify(mut f: Found, diags: &mut Vec<Diagnostic>) -> Option<Found> {
         ["pages", name] if name.ends_with(".md") => Kind::Page(stem(name, ".md")?),
         [name] if matches!(*name, "campaign.yml" | "criteria.yml") => {
             let right = name.replace(".yml", ".yaml");
-            diags.push(Diagnostic::error("misplaced-file", format!("podium reads `content/{right}`, not `{name}`")).in_file(&f.rel).with_help(format!("rename it to {right}")));
+            diags.push(
+                Diagnostic::error("misplaced-file", format!("podium reads `content/{right}`, not `{name}`"))
+                    .in_file(&f.rel)
+                    .with_help(format!("rename it to {right}")),
+            );
             return None;
         }
         _ => {
-            if [".md", ".yaml", ".yml", ".csv"].iter().any(|e| f.rel.ends_with(e)) && !f.rel.ends_with("README.md") {
+            if [".md", ".yaml", ".yml", ".csv"].iter().any(|e| f.rel.ends_with(e))
+                && !f.rel.ends_with("README.md")
+            {
                 diags.push(
                     Diagnostic::warning("unused-file", "this file is not in a place podium reads; it is ignored")
                         .in_file(&f.rel)
@@ -179,9 +226,15 @@ fn classify(mut f: Found, diags: &mut Vec<Diagnostic>) -> Option<Found> {
     {
         let fixed = slugify(id);
         diags.push(
-            Diagnostic::error("invalid-file-id", format!("`{id}` is not a valid id: ids are lowercase ascii letters and digits joined by `-`"))
-                .in_file(&f.rel)
-                .with_help(format!("rename it to `{}`", f.rel.replacen(id, &fixed, 1).rsplit('/').next().unwrap_or(&fixed))),
+            Diagnostic::error(
+                "invalid-file-id",
+                format!("`{id}` is not a valid id: ids are lowercase ascii letters and digits joined by `-`"),
+            )
+            .in_file(&f.rel)
+            .with_help(format!(
+                "rename it to `{}`",
+                f.rel.replacen(id, &fixed, 1).rsplit('/').next().unwrap_or(&fixed)
+            )),
         );
         return None;
     }
@@ -207,14 +260,20 @@ pub fn slugify(name: &str) -> String {
 }
 
 /// A file's text, or the problem that stopped it being read.
+#[allow(clippy::result_large_err)] // Built once per unreadable file; boxing would only add noise.
 fn read_text(f: &Found) -> Result<String, Diagnostic> {
-    let meta = std::fs::metadata(&f.abs).map_err(|e| Diagnostic::error("io", format!("cannot read this file: {e}")).in_file(&f.rel))?;
+    let meta = std::fs::metadata(&f.abs)
+        .map_err(|e| Diagnostic::error("io", format!("cannot read this file: {e}")).in_file(&f.rel))?;
     if meta.len() > MAX_FILE_BYTES {
-        return Err(Diagnostic::error("file-too-large", format!("this file has {} bytes; content files are limited to 16 MiB", meta.len()))
-            .in_file(&f.rel)
-            .with_help("split it, or keep large evidence as a file beside a folder unit's index.md"));
+        return Err(Diagnostic::error(
+            "file-too-large",
+            format!("this file has {} bytes; content files are limited to 16 MiB", meta.len()),
+        )
+        .in_file(&f.rel)
+        .with_help("split it, or keep large evidence as a file beside a folder unit's index.md"));
     }
-    let bytes = std::fs::read(&f.abs).map_err(|e| Diagnostic::error("io", format!("cannot read this file: {e}")).in_file(&f.rel))?;
+    let bytes = std::fs::read(&f.abs)
+        .map_err(|e| Diagnostic::error("io", format!("cannot read this file: {e}")).in_file(&f.rel))?;
     match String::from_utf8(bytes) {
         Ok(mut text) => {
             if text.starts_with('\u{feff}') {
@@ -271,21 +330,32 @@ fn assemble(found: Vec<Found>, diags: &mut Vec<Diagnostic>) -> Loaded {
     let id_of = |i: usize| FileId(i as u32);
     let position = |kind: &Kind| found.iter().position(|f| &f.kind == kind);
 
-    let required = |kind: Kind, name: &str, corpus: &Corpus, diags: &mut Vec<Diagnostic>| -> Option<yaml::Node> {
-        let Some(i) = position(&kind) else {
-            diags.push(Diagnostic::error("missing-file", format!("content/{name} is missing")).with_help(format!("every campaign needs content/{name}; see docs/content.md")));
-            return None;
+    let required =
+        |kind: Kind, name: &str, corpus: &Corpus, diags: &mut Vec<Diagnostic>| -> Option<yaml::Node> {
+            let Some(i) = position(&kind) else {
+                diags.push(
+                    Diagnostic::error("missing-file", format!("content/{name} is missing"))
+                        .in_file(format!("content/{name}"))
+                        .with_help(format!("every campaign needs content/{name}; see docs/content.md")),
+                );
+                return None;
+            };
+            if unreadable[i] {
+                return None;
+            }
+            let file = &corpus.files[i];
+            let node = parse_yaml_file(file, id_of(i), diags);
+            if node.is_none()
+                && !diags.iter().any(|d| d.location.as_ref().is_some_and(|l| l.file == file.path))
+            {
+                diags.push(
+                    Diagnostic::error("empty-file", format!("{} is empty", file.path))
+                        .in_file(&file.path)
+                        .with_help("see docs/content.md for what it holds"),
+                );
+            }
+            node
         };
-        if unreadable[i] {
-            return None;
-        }
-        let file = &corpus.files[i];
-        let node = parse_yaml_file(file, id_of(i), diags);
-        if node.is_none() && !diags.iter().any(|d| d.location.as_ref().is_some_and(|l| l.file == file.path)) {
-            diags.push(Diagnostic::error("empty-file", format!("{} is empty", file.path)).in_file(&file.path).with_help("see docs/content.md for what it holds"));
-        }
-        node
-    };
     if let Some(root) = required(Kind::Campaign, "campaign.yaml", &corpus, diags) {
         let path = corpus.files[position(&Kind::Campaign).unwrap_or(0)].path.clone();
         corpus.campaign = campaign::decode(&mut Ctx { path: &path, diags }, &root);
@@ -295,7 +365,14 @@ fn assemble(found: Vec<Found>, diags: &mut Vec<Diagnostic>) -> Loaded {
         corpus.criteria = criteria::decode(&mut Ctx { path: &path, diags }, &root);
     }
 
-    let methods: BTreeMap<&str, Method> = corpus.criteria().map(|c| (c.id.as_str(), c.method.clone())).collect();
+    let tables_trusted = !diags.iter().any(|d| {
+        d.is_error()
+            && d.location
+                .as_ref()
+                .is_some_and(|l| l.file == "content/campaign.yaml" || l.file == "content/criteria.yaml")
+    });
+    let methods: BTreeMap<&str, Method> =
+        corpus.criteria().map(|c| (c.id.as_str(), c.method.clone())).collect();
     let criterion_ids: Vec<&str> = corpus.criteria().map(|c| c.id.as_str()).collect();
     let method = |id: &str| methods.get(id).cloned();
     let parsed: Vec<(Parsed, Vec<Diagnostic>)> = found
@@ -303,7 +380,9 @@ fn assemble(found: Vec<Found>, diags: &mut Vec<Diagnostic>) -> Loaded {
         .enumerate()
         .map(|(i, f)| {
             let mut local = Vec::new();
-            let parsed = if unreadable[i] {
+            // Without a clean scoring table a results file's columns cannot be told apart.
+            let skip = matches!(f.kind, Kind::Results { .. }) && !tables_trusted;
+            let parsed = if unreadable[i] || skip {
                 Parsed::Nothing
             } else {
                 parse_file(f, &corpus.files[i], id_of(i), &mut local, &method, &criterion_ids)
@@ -315,10 +394,15 @@ fn assemble(found: Vec<Found>, diags: &mut Vec<Diagnostic>) -> Loaded {
     drop(methods);
 
     let mut tables = Vec::new();
-    for (parsed, mut local) in parsed {
+    let mut failed_units = Vec::new();
+    for ((parsed, mut local), f) in parsed.into_iter().zip(&found) {
         diags.append(&mut local);
         match parsed {
-            Parsed::Nothing => {}
+            Parsed::Nothing => {
+                if let Kind::Unit { id, .. } = &f.kind {
+                    failed_units.push(id.clone());
+                }
+            }
             Parsed::Home(h) => corpus.home = Some(h),
             Parsed::Unit(u) => corpus.units.push(*u),
             Parsed::News(n) => corpus.news.push(n),
@@ -333,7 +417,8 @@ fn assemble(found: Vec<Found>, diags: &mut Vec<Diagnostic>) -> Loaded {
     for (period, table) in tables {
         merge_results(&mut corpus, &period, table, diags);
     }
-    Loaded { corpus, diagnostics: Vec::new() }
+    failed_units.sort();
+    Loaded { corpus, diagnostics: Vec::new(), trust: Trust { failed_units, ..Trust::default() } }
 }
 
 /// Parses a whole file as YAML, reporting problems; `None` for an empty document.
@@ -345,7 +430,11 @@ fn parse_yaml(text: &str, path: &str, origin: Origin, diags: &mut Vec<Diagnostic
     match yaml::parse(text, origin) {
         Ok(node) => node,
         Err(e) => {
-            diags.push(Diagnostic::error(e.code, e.message).at_place(path, e.pos.line, e.pos.col, e.pos.len).with_help_opt(e.help));
+            diags.push(
+                Diagnostic::error(e.code, e.message)
+                    .at_place(path, e.pos.line, e.pos.col, e.pos.len)
+                    .with_help_opt(e.help),
+            );
             None
         }
     }
@@ -375,13 +464,22 @@ fn parse_file(
             let split = match frontmatter::split(text) {
                 Ok(s) => s,
                 Err(frontmatter::Unclosed) => {
-                    ctx.error("unclosed-front-matter", Pos { file: id, line: 1, col: 1, len: 3 }, "the front matter opened here never closes")
-                        .help("end the front matter with a line holding only `---`");
+                    ctx.error(
+                        "unclosed-front-matter",
+                        Pos { file: id, line: 1, col: 1, len: 3 },
+                        "the front matter opened here never closes",
+                    )
+                    .help("end the front matter with a line holding only `---`");
                     return Parsed::Nothing;
                 }
             };
-            let root = split.front_matter.and_then(|yaml| parse_yaml(yaml, &file.path, Origin { file: id, line_offset: 1 }, ctx.diags));
-            if split.front_matter.is_some_and(|y| !y.trim().is_empty()) && root.is_none() && !matches!(kind, Kind::Home) {
+            let root = split.front_matter.and_then(|yaml| {
+                parse_yaml(yaml, &file.path, Origin { file: id, line_offset: 1 }, ctx.diags)
+            });
+            if split.front_matter.is_some_and(|y| !y.trim().is_empty())
+                && root.is_none()
+                && !matches!(kind, Kind::Home)
+            {
                 return Parsed::Nothing; // the YAML error is already reported
             }
             let empty_map;
@@ -389,7 +487,10 @@ fn parse_file(
                 (Some(r), _) => Some(r),
                 // `---\n---` is front matter with no fields: report missing fields, not a missing block.
                 (None, Some(_)) => {
-                    empty_map = yaml::Node { kind: yaml::NodeKind::Map(Vec::new()), pos: Pos { file: id, line: 2, col: 1, len: 1 } };
+                    empty_map = yaml::Node {
+                        kind: yaml::NodeKind::Map(Vec::new()),
+                        pos: Pos { file: id, line: 2, col: 1, len: 1 },
+                    };
                     Some(&empty_map)
                 }
                 (None, None) => None,
@@ -402,9 +503,12 @@ fn parse_file(
             let doc = DocFile { id: doc_id, file: id, body: split.body, root: root_ref };
             match kind {
                 Kind::Home => Parsed::Home(documents::home(&mut ctx, &doc)),
-                Kind::Unit { .. } => documents::unit(&mut ctx, &doc, folder).map_or(Parsed::Nothing, |u| Parsed::Unit(Box::new(u))),
+                Kind::Unit { .. } => documents::unit(&mut ctx, &doc, folder)
+                    .map_or(Parsed::Nothing, |u| Parsed::Unit(Box::new(u))),
                 Kind::News(_) => documents::news(&mut ctx, &doc).map_or(Parsed::Nothing, Parsed::News),
-                Kind::Agreement(_) => documents::agreement(&mut ctx, &doc).map_or(Parsed::Nothing, Parsed::Agreement),
+                Kind::Agreement(_) => {
+                    documents::agreement(&mut ctx, &doc).map_or(Parsed::Nothing, Parsed::Agreement)
+                }
                 _ => documents::page(&mut ctx, &doc).map_or(Parsed::Nothing, Parsed::Page),
             }
         }
@@ -431,50 +535,93 @@ fn report_duplicate_units(corpus: &mut Corpus, diags: &mut Vec<Diagnostic>) {
 }
 
 /// Merges one results CSV into the units' results for its period (SPEC §5).
-fn merge_results(corpus: &mut Corpus, period: &Spanned<String>, table: results::Table, diags: &mut Vec<Diagnostic>) {
+fn merge_results(
+    corpus: &mut Corpus,
+    period: &Spanned<String>,
+    table: results::Table,
+    diags: &mut Vec<Diagnostic>,
+) {
     let file = period.pos.file;
     let path = corpus.file(file).path.clone();
     if corpus.period_index(&period.value).is_none() {
         let known: Vec<&str> = corpus.campaign.periods.iter().map(|p| p.id.as_str()).collect();
         let help = did_you_mean(&period.value, known.iter().copied())
             .map(|s| format!("{s} results files are named content/results/<period id>.csv"))
-            .unwrap_or_else(|| format!("results files are named content/results/<period id>.csv; periods: {}", known.join(", ")));
-        diags.push(Diagnostic::error("unknown-period", format!("no period `{}` is declared in campaign.yaml", period.value)).in_file(&path).with_help(help));
+            .unwrap_or_else(|| {
+                format!(
+                    "results files are named content/results/<period id>.csv; periods: {}",
+                    known.join(", ")
+                )
+            });
+        diags.push(
+            Diagnostic::error(
+                "unknown-period",
+                format!("no period `{}` is declared in campaign.yaml", period.value),
+            )
+            .in_file(&path)
+            .with_help(help),
+        );
         return;
     }
     let mut seen: BTreeMap<String, Pos> = BTreeMap::new();
     for row in table.rows {
         let Some(ui) = corpus.unit_index(&row.unit.value) else {
             let help = did_you_mean(&row.unit.value, corpus.units.iter().map(|u| u.id.as_str()))
-                .unwrap_or_else(|| "the `unit` column holds unit ids (file names under content/units/)".to_string());
-            diags.push(Diagnostic::error("unknown-unit", format!("no unit `{}`", row.unit.value)).at(&corpus.files, row.unit.pos).with_help(help));
+                .unwrap_or_else(|| {
+                    "the `unit` column holds unit ids (file names under content/units/)".to_string()
+                });
+            diags.push(
+                Diagnostic::error("unknown-unit", format!("no unit `{}`", row.unit.value))
+                    .at(&corpus.files, row.unit.pos)
+                    .with_help(help),
+            );
             continue;
         };
         if let Some(first) = seen.insert(row.unit.value.clone(), row.unit.pos) {
             diags.push(
-                Diagnostic::error("duplicate-row", format!("unit `{}` has two rows in this file", row.unit.value))
-                    .at(&corpus.files, row.unit.pos)
-                    .with_label(&corpus.files, first, "first row")
-                    .with_help("merge the two rows into one"),
+                Diagnostic::error(
+                    "duplicate-row",
+                    format!("unit `{}` has two rows in this file", row.unit.value),
+                )
+                .at(&corpus.files, row.unit.pos)
+                .with_label(&corpus.files, first, "first row")
+                .with_help("merge the two rows into one"),
             );
             continue;
         }
         let unit = &mut corpus.units[ui];
-        let entry = unit.results.entry(period.value.clone()).or_insert_with(|| crate::model::PeriodResults { pos: row.unit.pos, ..Default::default() });
+        let entry = unit
+            .results
+            .entry(period.value.clone())
+            .or_insert_with(|| crate::model::PeriodResults { pos: row.unit.pos, ..Default::default() });
         for cell in row.cells {
             let (slot_name, existing) = match (&table.columns[cell.column], &cell.value) {
-                (Column::Criterion(id), CellValue::Value(v)) => (id.clone(), insert(&mut entry.values, id, Spanned::new(*v, cell.pos))),
-                (Column::Bonus(id), CellValue::Count(c)) => (format!("bonus:{id}"), insert(&mut entry.bonus, id, Spanned::new(*c, cell.pos))),
-                (Column::Penalty(id), CellValue::Count(c)) => (format!("penalty:{id}"), insert(&mut entry.penalties, id, Spanned::new(*c, cell.pos))),
-                (Column::Metric(id), CellValue::Metric(m)) => (format!("metric:{id}"), insert(&mut entry.metrics, id, Spanned::new(*m, cell.pos))),
+                (Column::Criterion(id), CellValue::Value(v)) => {
+                    (id.clone(), insert(&mut entry.values, id, Spanned::new(*v, cell.pos)))
+                }
+                (Column::Bonus(id), CellValue::Count(c)) => {
+                    (format!("bonus:{id}"), insert(&mut entry.bonus, id, Spanned::new(*c, cell.pos)))
+                }
+                (Column::Penalty(id), CellValue::Count(c)) => {
+                    (format!("penalty:{id}"), insert(&mut entry.penalties, id, Spanned::new(*c, cell.pos)))
+                }
+                (Column::Metric(id), CellValue::Metric(m)) => {
+                    (format!("metric:{id}"), insert(&mut entry.metrics, id, Spanned::new(*m, cell.pos)))
+                }
                 _ => continue,
             };
             if let Some(front) = existing {
                 diags.push(
-                    Diagnostic::error("csv-conflict", format!("`{slot_name}` of unit `{}` for period `{}` is given twice", unit.id, period.value))
-                        .at(&corpus.files, cell.pos)
-                        .with_label(&corpus.files, front, "also given in the unit's front matter")
-                        .with_help("keep the value in one place: the CSV or the unit's front matter"),
+                    Diagnostic::error(
+                        "csv-conflict",
+                        format!(
+                            "`{slot_name}` of unit `{}` for period `{}` is given twice",
+                            unit.id, period.value
+                        ),
+                    )
+                    .at(&corpus.files, cell.pos)
+                    .with_label(&corpus.files, front, "also given in the unit's front matter")
+                    .with_help("keep the value in one place: the CSV or the unit's front matter"),
                 );
             }
         }

@@ -162,21 +162,30 @@ fn detect_delimiter(text: &str) -> char {
 }
 
 /// Reads a results file. `method` tells the scoring method of a criterion id (None: unknown).
-pub fn read(ctx: &mut Ctx<'_>, file: FileId, text: &str, method: &dyn Fn(&str) -> Option<Method>, criterion_ids: &[&str]) -> Table {
+pub fn read(
+    ctx: &mut Ctx<'_>,
+    file: FileId,
+    text: &str,
+    method: &dyn Fn(&str) -> Option<Method>,
+    criterion_ids: &[&str],
+) -> Table {
     let delimiter = detect_delimiter(text);
     let records = match records(text, delimiter) {
         Ok(r) => r,
         Err((line, col)) => {
             let pos = Pos { file, line, col, len: 1 };
-            ctx.error("csv-syntax", pos, "a quoted cell never closes").help("close the cell with a `\"`; a quote inside a cell is written `\"\"`");
+            ctx.error("csv-syntax", pos, "a quoted cell never closes")
+                .help("close the cell with a `\"`; a quote inside a cell is written `\"\"`");
             return Table::default();
         }
     };
     let Some((header, rows)) = records.split_first() else {
-        ctx.error("csv-syntax", Pos::file_start(file), "the results file is empty").help("the first line names the columns: unit,A1,A2,...");
+        ctx.error("csv-syntax", Pos::file_start(file), "the results file is empty")
+            .help("the first line names the columns: unit,A1,A2,...");
         return Table::default();
     };
-    let at = |raw: &Raw| Pos { file, line: raw.line, col: raw.col, len: raw.text.chars().count().max(1) as u32 };
+    let at =
+        |raw: &Raw| Pos { file, line: raw.line, col: raw.col, len: raw.text.chars().count().max(1) as u32 };
     let first = header[0].text.trim();
     if first != "unit" {
         ctx.error("csv-header", at(&header[0]), format!("the first column must be `unit`, found `{first}`"))
@@ -201,7 +210,8 @@ pub fn read(ctx: &mut Ctx<'_>, file: FileId, text: &str, method: &dyn Fn(&str) -
     for record in rows {
         if record.len() != header.len() {
             let message = format!("this row has {} cells but the header has {}", record.len(), header.len());
-            ctx.error("csv-row-length", at(&record[0]), message).help(format!("check for a stray `{delimiter}` or a missing cell"));
+            ctx.error("csv-row-length", at(&record[0]), message)
+                .help(format!("check for a stray `{delimiter}` or a missing cell"));
             continue;
         }
         let unit_text = record[0].text.trim();
@@ -236,7 +246,10 @@ fn column(ctx: &mut Ctx<'_>, name: &str, pos: Pos, criterion_ids: &[&str]) -> Op
                     _ => crate::diagnostics::nearest(other, ["bonus", "penalty", "metric"]),
                 };
                 let help = fixed.map_or_else(
-                    || "columns are criterion ids, `bonus:<id>`, `penalty:<id>` or `metric:<name>`".to_string(),
+                    || {
+                        "columns are criterion ids, `bonus:<id>`, `penalty:<id>` or `metric:<name>`"
+                            .to_string()
+                    },
                     |f| format!("did you mean \"{f}:{id}\"?"),
                 );
                 ctx.error("csv-header", pos, format!("unknown column `{name}`")).help(help);
@@ -247,20 +260,32 @@ fn column(ctx: &mut Ctx<'_>, name: &str, pos: Pos, criterion_ids: &[&str]) -> Op
     if criterion_ids.contains(&name) {
         return Some(Column::Criterion(name.to_string()));
     }
-    let help = did_you_mean(name, criterion_ids.iter().copied())
-        .unwrap_or_else(|| "columns are criterion ids, `bonus:<id>`, `penalty:<id>` or `metric:<name>`".to_string());
+    let help = did_you_mean(name, criterion_ids.iter().copied()).unwrap_or_else(|| {
+        "columns are criterion ids, `bonus:<id>`, `penalty:<id>` or `metric:<name>`".to_string()
+    });
     ctx.error("csv-header", pos, format!("unknown column `{name}`: no criterion has this id")).help(help);
     None
 }
 
-fn cell(ctx: &mut Ctx<'_>, column: &Column, text: &str, pos: Pos, delimiter: char, method: &dyn Fn(&str) -> Option<Method>) -> Option<CellValue> {
+fn cell(
+    ctx: &mut Ctx<'_>,
+    column: &Column,
+    text: &str,
+    pos: Pos,
+    delimiter: char,
+    method: &dyn Fn(&str) -> Option<Method>,
+) -> Option<CellValue> {
     match column {
         Column::Criterion(id) if method(id) == Some(Method::PassFail) => match text.to_lowercase().as_str() {
             "true" | "yes" | "1" => Some(CellValue::Value(Value::Bool(true))),
             "false" | "no" | "0" => Some(CellValue::Value(Value::Bool(false))),
             _ => {
-                ctx.error("wrong-type", pos, format!("`{id}` is a pass/fail criterion; expected true or false, found \"{text}\""))
-                    .help("write true/false, yes/no or 1/0");
+                ctx.error(
+                    "wrong-type",
+                    pos,
+                    format!("`{id}` is a pass/fail criterion; expected true or false, found \"{text}\""),
+                )
+                .help("write true/false, yes/no or 1/0");
                 None
             }
         },
@@ -280,7 +305,11 @@ fn cell(ctx: &mut Ctx<'_>, column: &Column, text: &str, pos: Pos, delimiter: cha
 /// A number in the file's convention: `1234.5` with `,` files, `1234,5` with `;` files.
 fn number(ctx: &mut Ctx<'_>, text: &str, pos: Pos, delimiter: char) -> Option<Decimal> {
     let (decimal_sep, other) = if delimiter == ';' { (',', '.') } else { ('.', ',') };
-    if text.contains(other) || text.matches(decimal_sep).count() > 1 || text.contains(' ') || text.contains('\u{a0}') {
+    if text.contains(other)
+        || text.matches(decimal_sep).count() > 1
+        || text.contains(' ')
+        || text.contains('\u{a0}')
+    {
         let why = if delimiter == ';' {
             "with `;` as delimiter the decimal separator is `,`, and a `.` could be a thousands separator"
         } else {

@@ -30,7 +30,10 @@ pub struct Node {
 #[derive(Debug, Clone, PartialEq)]
 pub enum NodeKind {
     /// A scalar's value after escape processing; for plain scalars this is the source text.
-    Scalar { text: String, plain: bool },
+    Scalar {
+        text: String,
+        plain: bool,
+    },
     Seq(Vec<Node>),
     Map(Vec<(Node, Node)>),
 }
@@ -58,9 +61,7 @@ impl Node {
         match &self.kind {
             NodeKind::Scalar { .. } => 1,
             NodeKind::Seq(items) => 1 + items.iter().map(Node::count).sum::<usize>(),
-            NodeKind::Map(entries) => {
-                1 + entries.iter().map(|(k, v)| k.count() + v.count()).sum::<usize>()
-            }
+            NodeKind::Map(entries) => 1 + entries.iter().map(|(k, v)| k.count() + v.count()).sum::<usize>(),
         }
     }
 }
@@ -162,7 +163,8 @@ impl Builder {
 
     fn scan_error(&self, e: &ScanError) -> YamlError {
         let message = e.kind().to_string();
-        let nesting = message.contains("nesting") || message.contains("nested") || message.contains("recursion");
+        let nesting =
+            message.contains("nesting") || message.contains("nested") || message.contains("recursion");
         YamlError {
             code: if nesting { "yaml-too-deep" } else { "yaml-syntax" },
             message: if nesting {
@@ -193,11 +195,14 @@ impl Builder {
             Event::Scalar(text, style, anchor, tag) => {
                 let is_str_tag = tag.as_deref().is_some_and(|t| t.suffix() == "str");
                 let plain = style == ScalarStyle::Plain && !is_str_tag;
-                let node = Node { kind: NodeKind::Scalar { text: text.into_owned(), plain }, pos: self.pos(&span) };
+                let node =
+                    Node { kind: NodeKind::Scalar { text: text.into_owned(), plain }, pos: self.pos(&span) };
                 self.add(node, anchor)
             }
             Event::SequenceStart(_, anchor, _) => self.open(Frame::Seq(self.collection(&span, true), anchor)),
-            Event::MappingStart(_, anchor, _) => self.open(Frame::Map(self.collection(&span, false), anchor, None)),
+            Event::MappingStart(_, anchor, _) => {
+                self.open(Frame::Map(self.collection(&span, false), anchor, None))
+            }
             Event::SequenceEnd | Event::MappingEnd => self.close(),
             Event::Alias(id) => self.alias(id, &span),
             _ => Ok(()),
@@ -249,7 +254,9 @@ impl Builder {
             return Err(YamlError {
                 code: "yaml-alias-budget",
                 message: format!("YAML aliases expand beyond {MAX_NODES} nodes"),
-                help: Some("an alias copies the anchored value each time it is used; use fewer aliases".into()),
+                help: Some(
+                    "an alias copies the anchored value each time it is used; use fewer aliases".into(),
+                ),
                 pos: self.pos(span),
             });
         }

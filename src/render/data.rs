@@ -1,0 +1,303 @@
+//! The data downloads (SPEC §9): `data/results.csv`, `data/awards.csv`,
+//! `data/indicators.csv` and `data/campaign.json` (the whole computed model, docs/data.md).
+//!
+//! CSVs are UTF-8 with a BOM, comma-separated, RFC 4180 quoting, LF line ends, a header and a
+//! final newline; numbers use `.` and exactly `precision` decimals; empty cells mean none.
+
+use anyhow::Result;
+use rust_decimal::Decimal;
+use serde_json::{Map, Value as Json, json};
+
+use crate::model::{AwardScope, Corpus, Value};
+use crate::scoring::{AwardStatus, Standings, UnitScore};
+use crate::site::output::OutputFile;
+
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// All four data files.
+pub fn render(corpus: &Corpus, standings: &Standings) -> Result<Vec<OutputFile>> {
+    Ok(vec![
+        OutputFile { path: "data/results.csv".into(), bytes: results_csv(corpus, standings)? },
+        OutputFile { path: "data/awards.csv".into(), bytes: awards_csv(corpus, standings)? },
+        OutputFile { path: "data/indicators.csv".into(), bytes: indicators_csv(corpus, standings)? },
+        OutputFile { path: "data/campaign.json".into(), bytes: campaign_json(corpus, standings)? },
+    ])
+}
+
+/// A decimal with exactly `precision` decimals and `.` (never `-0.00`).
+pub fn fixed(d: Decimal, precision: u32) -> String {
+    let d = d.round_dp_with_strategy(precision, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
+    let d = if d.is_zero() { Decimal::ZERO } else { d };
+    format!("{:.*}", precision as usize, d)
+}
+
+fn writer() -> csv::Writer<Vec<u8>> {
+    csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .quote_style(csv::QuoteStyle::Necessary)
+        .from_writer(BOM.to_vec())
+}
+
+fn finish(w: csv::Writer<Vec<u8>>) -> Result<Vec<u8>> {
+    w.into_inner().map_err(|e| anyhow::anyhow!("writing CSV: {}", e.error()))
+}
+
+fn results_csv(corpus: &Corpus, standings: &Standings) -> Result<Vec<u8>> {
+    let p = corpus.campaign.precision;
+    let mut w = writer();
+    let mut header: Vec<&str> = vec![
+        "period",
+        "unit",
+        "name",
+        "cluster",
+        "total",
+        "rank",
+        "cluster_rank",
+        "tier",
+        "bonus",
+        "penalty",
+    ];
+    header.extend(corpus.criteria().map(|c| c.id.as_str()));
+    w.write_record(&header)?;
+    for ps in &standings.periods {
+        let period = &corpus.campaign.periods[ps.period].id;
+        for &ui in &rows_by_rank_then_id(corpus, ps.ranking.clone(), &ps.units) {
+            let (unit, s) = (&corpus.units[ui], &ps.units[ui]);
+            let cluster = unit
+                .cluster
+                .as_ref()
+                .filter(|c| corpus.cluster_index(&c.value).is_some())
+                .map_or("", |c| c.value.as_str());
+            let tier = s.tier.map_or("", |t| corpus.campaign.tiers[t].id.as_str());
+            let mut row = vec![
+                period.clone(),
+                unit.id.clone(),
+                unit.name.clone(),
+                cluster.to_string(),
+                fixed(s.total, p),
+                opt(s.rank),
+                opt(s.cluster_rank),
+                tier.to_string(),
+                fixed(s.bonus_total, p),
+                fixed(s.penalty_total, p),
+            ];
+            row.extend(s.criteria.iter().map(|c| fixed(c.points, p)));
+            w.write_record(&row)?;
+        }
+    }
+    finish(w)
+}
+
+/// Ranked units ordered by rank, then unit id (SPEC §9's row order for the CSVs).
+fn rows_by_rank_then_id(corpus: &Corpus, mut units: Vec<usize>, scores: &[UnitScore]) -> Vec<usize> {
+    units.sort_by(|&a, &b| {
+        scores[a].rank.cmp(&scores[b].rank).then_with(|| corpus.units[a].id.cmp(&corpus.units[b].id))
+    });
+    units
+}
+
+fn opt<T: ToString>(v: Option<T>) -> String {
+    v.map_or_else(String::new, |v| v.to_string())
+}
+
+fn awards_csv(corpus: &Corpus, standings: &Standings) -> Result<Vec<u8>> {
+    let p = corpus.campaign.precision;
+    let mut w = writer();
+    w.write_record(["award", "scope", "unit", "status", "rank", "total"])?;
+    for outcome in &standings.awards {
+        let award = &corpus.campaign.awards[outcome.award].id;
+        for scope in &outcome.scopes {
+            let scope_name = scope.cluster.map_or("overall", |c| corpus.campaign.clusters[c].id.as_str());
+            let mut entries: Vec<_> = scope.entries.iter().collect();
+            entries.sort_by(|a, b| {
+                a.rank.cmp(&b.rank).then_with(|| corpus.units[a.unit].id.cmp(&corpus.units[b.unit].id))
+            });
+            for e in entries {
+                let status = match e.status {
+                    AwardStatus::Proposed => "proposed",
+                    AwardStatus::Tie => "tie",
+                };
+                let unit = corpus.units[e.unit].id.as_str();
+                w.write_record([
+                    award.as_str(),
+                    scope_name,
+                    unit,
+                    status,
+                    &e.rank.to_string(),
+                    &fixed(e.total, p),
+                ])?;
+            }
+        }
+    }
+    finish(w)
+}
+
+fn indicators_csv(corpus: &Corpus, standings: &Standings) -> Result<Vec<u8>> {
+    let p = corpus.campaign.precision;
+    let mut w = writer();
+    w.write_record(["period", "indicator", "value", "target", "achieved"])?;
+    for ps in &standings.periods {
+        let period = &corpus.campaign.periods[ps.period].id;
+        for (ind, out) in corpus.campaign.indicators.iter().zip(&ps.indicators) {
+            let value = out.value.map_or_else(String::new, |v| fixed(v, p));
+            let achieved = if out.achieved { "true" } else { "false" };
+            w.write_record([period.as_str(), &ind.id, &value, &fixed(ind.target, p), achieved])?;
+        }
+    }
+    finish(w)
+}
+
+/// The computed model as one JSON document; decimals are strings so they stay exact.
+fn campaign_json(corpus: &Corpus, standings: &Standings) -> Result<Vec<u8>> {
+    let p = corpus.campaign.precision;
+    let units: Vec<Json> = corpus
+        .units
+        .iter()
+        .map(|u| {
+            json!({
+                "id": u.id,
+                "name": u.name,
+                "short_name": u.short_name,
+                "cluster": u.cluster,
+                "parent": u.parent,
+                "headcount": u.headcount,
+                "registered": u.registration.is_some(),
+                "registration": u.registration,
+                "metrics": u.metrics,
+            })
+        })
+        .collect();
+    let periods: Vec<Json> = standings.periods.iter().map(|ps| period_json(corpus, ps, p)).collect();
+    let awards: Vec<Json> = standings
+        .awards
+        .iter()
+        .map(|o| {
+            let scopes: Vec<Json> = o
+                .scopes
+                .iter()
+                .map(|s| {
+                    let entries: Vec<Json> = s
+                        .entries
+                        .iter()
+                        .map(|e| json!({"unit": corpus.units[e.unit].id, "status": e.status, "rank": e.rank, "total": fixed(e.total, p)}))
+                        .collect();
+                    json!({
+                        "scope": s.cluster.map_or("overall", |c| corpus.campaign.clusters[c].id.as_str()),
+                        "ranked": s.ranked,
+                        "limit": s.limit,
+                        "entries": entries,
+                    })
+                })
+                .collect();
+            let award = &corpus.campaign.awards[o.award];
+            let scope = if award.scope == AwardScope::Cluster { "cluster" } else { "overall" };
+            json!({"id": award.id, "scope": scope, "period": corpus.campaign.periods[o.period].id, "scopes": scopes})
+        })
+        .collect();
+    let doc = json!({
+        "format": 1,
+        "campaign": corpus.campaign,
+        "criteria": corpus.criteria,
+        "current_period": corpus.campaign.periods.get(standings.current_period).map(|x| &x.id),
+        "units": units,
+        "periods": periods,
+        "awards": awards,
+    });
+    let mut bytes = serde_json::to_vec_pretty(&doc)?;
+    bytes.push(b'\n');
+    Ok(bytes)
+}
+
+fn period_json(corpus: &Corpus, ps: &crate::scoring::PeriodStandings, p: u32) -> Json {
+    let criteria: Vec<&str> = corpus.criteria().map(|c| c.id.as_str()).collect();
+    let ranking: Vec<Json> = ps
+        .ranking
+        .iter()
+        .map(|&ui| {
+            let s = &ps.units[ui];
+            let mut points = Map::new();
+            for (id, c) in criteria.iter().zip(&s.criteria) {
+                let value = match c.value {
+                    Some(Value::Number(n)) => json!(n.to_string()),
+                    Some(Value::Bool(b)) => json!(b),
+                    None => Json::Null,
+                };
+                points.insert(
+                    id.to_string(),
+                    json!({
+                        "value": value,
+                        "target": c.target.map(|t| t.to_string()),
+                        "target_overridden": c.target_overridden,
+                        "points": fixed(c.points, p),
+                        "capped": c.capped,
+                        "missing": c.missing,
+                    }),
+                );
+            }
+            let items = |items: &[crate::scoring::ItemScore], table: &[crate::model::Item]| -> Vec<Json> {
+                items
+                    .iter()
+                    .map(|i| json!({"id": table[i.item].id, "count": i.count.to_string(), "points": fixed(i.points, p), "capped": i.capped}))
+                    .collect()
+            };
+            json!({
+                "unit": corpus.units[ui].id,
+                "rank": s.rank,
+                "cluster_rank": s.cluster_rank,
+                "rank_change": s.rank_change,
+                "cluster_rank_change": s.cluster_rank_change,
+                "total": fixed(s.total, p),
+                "tier": s.tier.map(|t| &corpus.campaign.tiers[t].id),
+                "bonus": fixed(s.bonus_total, p),
+                "bonus_items": items(&s.bonus, corpus.criteria.bonus_items()),
+                "penalty": fixed(s.penalty_total, p),
+                "penalty_items": items(&s.penalties, corpus.criteria.penalty_items()),
+                "criteria": points,
+            })
+        })
+        .collect();
+    let clusters: Vec<Json> = ps
+        .clusters
+        .iter()
+        .map(|c| json!({"cluster": corpus.campaign.clusters[c.cluster].id, "ranking": c.ranking.iter().map(|&u| &corpus.units[u].id).collect::<Vec<_>>()}))
+        .collect();
+    let indicators: Vec<Json> = corpus
+        .campaign
+        .indicators
+        .iter()
+        .zip(&ps.indicators)
+        .map(|(ind, o)| {
+            json!({
+                "id": ind.id,
+                "value": o.value.map(|v| fixed(v, p)),
+                "target": fixed(ind.target, p),
+                "achieved": o.achieved,
+                "numerator": o.numerator.map(|v| v.to_string()),
+                "denominator": o.denominator.map(|v| v.to_string()),
+            })
+        })
+        .collect();
+    json!({
+        "period": corpus.campaign.periods[ps.period].id,
+        "reported": ps.ranking.len(),
+        "ranking": ranking,
+        "clusters": clusters,
+        "indicators": indicators,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fixed_pads_rounds_and_drops_negative_zero() {
+        let d = |s: &str| s.parse::<Decimal>().unwrap();
+        assert_eq!(fixed(d("5"), 2), "5.00");
+        assert_eq!(fixed(d("2.345"), 2), "2.35");
+        assert_eq!(fixed(d("-2.345"), 2), "-2.35");
+        assert_eq!(fixed(d("95.5"), 0), "96");
+        assert_eq!(fixed(d("-0.001"), 2), "0.00");
+        assert_eq!(fixed(d("66.6666"), 1), "66.7");
+    }
+}

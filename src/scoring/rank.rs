@@ -1,0 +1,141 @@
+//! Rankings (SPEC §6): competition ranks overall and per cluster, display order among equals,
+//! rank changes between consecutive periods, and tiers.
+//!
+//! Works on already computed `UnitScore`s; it never looks at raw values. Sorting is
+//! O(n log n) per scope, and names are compared through positions computed once per run.
+
+use std::cmp::Ordering;
+
+use rust_decimal::Decimal;
+
+use super::{ClusterRanking, Context, UnitScore};
+use crate::model::Tier;
+
+/// Ranks the reporting units overall; returns them in display order.
+pub(crate) fn rank_overall(ctx: &Context<'_>, units: &mut [UnitScore]) -> Vec<usize> {
+    let members: Vec<usize> = (0..units.len()).filter(|&i| reported(units, i)).collect();
+    let ranked = rank_members(ctx, units, members);
+    for &(index, rank) in &ranked {
+        if let Some(unit) = units.get_mut(index) {
+            unit.rank = Some(rank);
+        }
+    }
+    ranked.into_iter().map(|(index, _)| index).collect()
+}
+
+/// Ranks the reporting units of each declared cluster; units whose cluster does not resolve
+/// take no part.
+pub(crate) fn rank_clusters(ctx: &Context<'_>, units: &mut [UnitScore]) -> Vec<ClusterRanking> {
+    let mut members: Vec<Vec<usize>> = vec![Vec::new(); ctx.corpus.campaign.clusters.len()];
+    for (index, cluster) in ctx.unit_cluster.iter().enumerate() {
+        let slot = cluster.and_then(|c| members.get_mut(c));
+        if let (Some(slot), true) = (slot, reported(units, index)) {
+            slot.push(index);
+        }
+    }
+    let mut clusters = Vec::with_capacity(members.len());
+    for (cluster, members) in members.into_iter().enumerate() {
+        let ranked = rank_members(ctx, units, members);
+        for &(index, rank) in &ranked {
+            if let Some(unit) = units.get_mut(index) {
+                unit.cluster_rank = Some(rank);
+            }
+        }
+        clusters.push(ClusterRanking { cluster, ranking: ranked.into_iter().map(|(i, _)| i).collect() });
+    }
+    clusters
+}
+
+fn reported(units: &[UnitScore], index: usize) -> bool {
+    units.get(index).is_some_and(|u| u.reported)
+}
+
+/// Sorts `members` for display and gives each its competition rank (1, 2, 2, 4).
+fn rank_members(ctx: &Context<'_>, units: &[UnitScore], members: Vec<usize>) -> Vec<(usize, u32)> {
+    let mut members: Vec<(usize, &UnitScore)> =
+        members.into_iter().filter_map(|i| Some((i, units.get(i)?))).collect();
+    members
+        .sort_by(|(ia, a), (ib, b)| merit(a, b, &ctx.tie_break).then_with(|| display_order(ctx, *ia, *ib)));
+    let mut ranked: Vec<(usize, u32)> = Vec::with_capacity(members.len());
+    let mut previous: Option<(&UnitScore, u32)> = None;
+    for (position, &(index, unit)) in members.iter().enumerate() {
+        let rank = match previous {
+            Some((before, rank)) if merit(before, unit, &ctx.tie_break).is_eq() => rank,
+            _ => u32::try_from(position + 1).unwrap_or(u32::MAX),
+        };
+        previous = Some((unit, rank));
+        ranked.push((index, rank));
+    }
+    ranked
+}
+
+/// Better first: higher total, then higher rounded points on each tie-break criterion.
+fn merit(a: &UnitScore, b: &UnitScore, tie_break: &[usize]) -> Ordering {
+    let points = |u: &UnitScore, c: usize| u.criteria.get(c).map_or(Decimal::ZERO, |s| s.points);
+    b.total.cmp(&a.total).then_with(|| {
+        let mut order = tie_break.iter().map(|&c| points(b, c).cmp(&points(a, c)));
+        order.find(|o| o.is_ne()).unwrap_or(Ordering::Equal)
+    })
+}
+
+/// Among equals: name in the campaign language's collation, then unit id.
+fn display_order(ctx: &Context<'_>, a: usize, b: usize) -> Ordering {
+    let position = |i: usize| ctx.name_position.get(i).copied();
+    let id = |i: usize| ctx.corpus.units.get(i).map(|u| u.id.as_str());
+    position(a).cmp(&position(b)).then_with(|| id(a).cmp(&id(b)))
+}
+
+/// Fills rank changes from the previous declared period (same unit index).
+pub(crate) fn set_rank_changes(units: &mut [UnitScore], previous: &[UnitScore]) {
+    for (now, before) in units.iter_mut().zip(previous) {
+        now.rank_change = change(before.rank, now.rank);
+        now.cluster_rank_change = change(before.cluster_rank, now.cluster_rank);
+    }
+}
+
+fn change(before: Option<u32>, now: Option<u32>) -> Option<i64> {
+    Some(i64::from(before?) - i64::from(now?))
+}
+
+/// Gives each reporting unit its tier; units that did not report are not classified.
+pub(crate) fn set_tiers(units: &mut [UnitScore], tiers: &[Tier]) {
+    for unit in units.iter_mut().filter(|u| u.reported) {
+        unit.tier = tier_for(unit.total, tiers);
+    }
+}
+
+/// The tier with the highest `min_score <= total` (the first one written on an equal bound).
+pub(crate) fn tier_for(total: Decimal, tiers: &[Tier]) -> Option<usize> {
+    let reached = tiers.iter().enumerate().filter(|(_, t)| t.min_score <= total);
+    reached
+        .fold(None, |best: Option<(usize, &Tier)>, (i, tier)| match best {
+            Some((_, old)) if tier.min_score <= old.min_score => best,
+            _ => Some((i, tier)),
+        })
+        .map(|(i, _)| i)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scoring::testkit::{d, tier};
+
+    #[test]
+    fn tier_is_the_highest_reached_whatever_the_order_written() {
+        let tiers = [tier("tot", "70"), tier("xuat-sac", "90"), tier("kha", "50")];
+        assert_eq!(tier_for(d("95"), &tiers), Some(1));
+        assert_eq!(tier_for(d("90"), &tiers), Some(1));
+        assert_eq!(tier_for(d("89.99"), &tiers), Some(0));
+        assert_eq!(tier_for(d("50"), &tiers), Some(2));
+        assert_eq!(tier_for(d("49"), &tiers), None);
+        assert_eq!(tier_for(d("100"), &[]), None);
+    }
+
+    #[test]
+    fn change_is_previous_minus_now() {
+        assert_eq!(change(Some(5), Some(2)), Some(3));
+        assert_eq!(change(Some(1), Some(4)), Some(-3));
+        assert_eq!(change(None, Some(1)), None);
+        assert_eq!(change(Some(1), None), None);
+    }
+}

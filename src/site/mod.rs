@@ -1,0 +1,78 @@
+//! Runs the stages (load -> validate -> score -> render) and writes the output.
+//!
+//! `prepare` turns a site root into a checked corpus and its diagnostics; `build` goes on to
+//! score, render and write. The output folder is replaced as a whole at the end
+//! (`output::replace`), so a failed build leaves the previous one untouched.
+
+pub mod output;
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use anyhow::Result;
+
+use crate::diagnostics::{self, Diagnostic};
+use crate::model::Corpus;
+use crate::scoring::{self, Standings};
+use crate::{content, render, validate};
+
+/// A loaded and validated corpus.
+#[derive(Debug)]
+pub struct Prepared {
+    pub corpus: Corpus,
+    /// Sorted by file and place.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Prepared {
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(Diagnostic::is_error)
+    }
+}
+
+/// Loads and validates `<root>/content/`. `Err` only for operational failures.
+pub fn prepare(root: &Path) -> Result<Prepared> {
+    let loaded = content::load(root)?;
+    let mut diagnostics = loaded.diagnostics;
+    diagnostics.extend(validate::validate(&loaded.corpus, &loaded.trust));
+    diagnostics::sort(&mut diagnostics);
+    Ok(Prepared { corpus: loaded.corpus, diagnostics })
+}
+
+/// What `build` needs beyond the root.
+#[derive(Debug, Clone)]
+pub struct BuildOptions {
+    pub root: PathBuf,
+    pub output: PathBuf,
+    pub base_url: Option<String>,
+    pub drafts: bool,
+}
+
+/// What a build did.
+#[derive(Debug)]
+pub struct BuildReport {
+    pub prepared: Prepared,
+    /// `None` when content errors stopped the build before anything was written.
+    pub written: Option<Written>,
+}
+
+#[derive(Debug)]
+pub struct Written {
+    pub files: usize,
+    pub elapsed: Duration,
+}
+
+/// Builds the site into `options.output`, replacing it only when everything succeeded.
+pub fn build(options: &BuildOptions) -> Result<BuildReport> {
+    let started = Instant::now();
+    output::check_output_folder(&options.root, &options.output)?;
+    let prepared = prepare(&options.root)?;
+    if prepared.has_errors() {
+        return Ok(BuildReport { prepared, written: None });
+    }
+    let standings: Standings = scoring::score(&prepared.corpus);
+    let files = render::render(&prepared.corpus, &standings)?;
+    let count = files.len();
+    output::replace(&options.output, &files)?;
+    Ok(BuildReport { prepared, written: Some(Written { files: count, elapsed: started.elapsed() }) })
+}

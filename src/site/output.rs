@@ -1,0 +1,155 @@
+//! Writing the rendered files: into a fresh folder beside the output, then swapped into place.
+//!
+//! Nothing is written outside the output folder: every path is relative, with no `..`. The
+//! output folder may not be the site root, hold it, or lie inside the folders podium reads.
+
+use std::fs;
+use std::path::{Component, Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use rayon::prelude::*;
+
+/// A generated file: its path relative to the output folder (with `/`) and its bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutputFile {
+    pub path: String,
+    pub bytes: Vec<u8>,
+}
+
+/// Refuses an output folder whose replacement would destroy the site's sources.
+pub fn check_output_folder(root: &Path, output: &Path) -> Result<()> {
+    let root = absolute(root)?;
+    let out = absolute(output)?;
+    if root.starts_with(&out) {
+        bail!(
+            "the output folder {} holds the site root; replacing it would delete the content (use -o public)",
+            output.display()
+        );
+    }
+    for source in ["content", "static", "templates", "themes"] {
+        if out.starts_with(root.join(source)) {
+            bail!(
+                "the output folder {} lies inside {source}/, which podium reads; choose another -o",
+                output.display()
+            );
+        }
+    }
+    Ok(())
+}
+
+/// An absolute, lexically normalised path (the folder need not exist yet).
+fn absolute(path: &Path) -> Result<PathBuf> {
+    let joined = if path.is_absolute() { path.to_path_buf() } else { std::env::current_dir()?.join(path) };
+    let joined = joined.canonicalize().unwrap_or(joined);
+    let mut out = PathBuf::new();
+    for c in joined.components() {
+        match c {
+            Component::ParentDir => {
+                out.pop();
+            }
+            Component::CurDir => {}
+            other => out.push(other.as_os_str()),
+        }
+    }
+    Ok(out)
+}
+
+/// Whether a generated path stays inside the output folder.
+fn is_safe_relative(path: &str) -> bool {
+    !path.is_empty()
+        && !path.starts_with('/')
+        && !path.contains('\\')
+        && path.split('/').all(|part| !part.is_empty() && part != "." && part != "..")
+}
+
+/// Writes `files` into a new folder and swaps it in for `output`. On any failure the previous
+/// output is left as it was.
+pub fn replace(output: &Path, files: &[OutputFile]) -> Result<()> {
+    if let Some(bad) = files.iter().find(|f| !is_safe_relative(&f.path)) {
+        bail!("refusing to write {:?}: it would leave the output folder", bad.path);
+    }
+    let parent = match output.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    fs::create_dir_all(&parent).with_context(|| format!("creating {}", parent.display()))?;
+    let name = output.file_name().map_or_else(|| "public".into(), |n| n.to_string_lossy().into_owned());
+    let staging = parent.join(format!(".{name}.podium-new-{}", std::process::id()));
+    let retired = parent.join(format!(".{name}.podium-old-{}", std::process::id()));
+    let _ = fs::remove_dir_all(&staging);
+    let written = write_all(&staging, files);
+    if let Err(e) = written {
+        let _ = fs::remove_dir_all(&staging);
+        return Err(e);
+    }
+    let had_previous = output.exists();
+    if had_previous {
+        fs::rename(output, &retired)
+            .with_context(|| format!("moving the previous {} aside", output.display()))?;
+    }
+    if let Err(e) = fs::rename(&staging, output) {
+        if had_previous {
+            let _ = fs::rename(&retired, output);
+        }
+        let _ = fs::remove_dir_all(&staging);
+        return Err(e).with_context(|| format!("moving the new site into {}", output.display()));
+    }
+    if had_previous {
+        let _ = fs::remove_dir_all(&retired);
+    }
+    Ok(())
+}
+
+fn write_all(dir: &Path, files: &[OutputFile]) -> Result<()> {
+    fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    let mut folders: Vec<PathBuf> =
+        files.iter().filter_map(|f| Path::new(&f.path).parent().map(|p| dir.join(p))).collect();
+    folders.sort();
+    folders.dedup();
+    for folder in &folders {
+        fs::create_dir_all(folder).with_context(|| format!("creating {}", folder.display()))?;
+    }
+    files.par_iter().try_for_each(|f| {
+        let path = dir.join(&f.path);
+        fs::write(&path, &f.bytes).with_context(|| format!("writing {}", path.display()))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn generated_paths_must_stay_inside() {
+        assert!(is_safe_relative("data/results.csv"));
+        assert!(!is_safe_relative("../x"));
+        assert!(!is_safe_relative("/etc/passwd"));
+        assert!(!is_safe_relative("a//b"));
+        assert!(!is_safe_relative("a/./b"));
+    }
+
+    #[test]
+    fn replacing_keeps_the_old_output_when_a_write_fails() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        replace(&out, &[OutputFile { path: "a.txt".into(), bytes: b"one".to_vec() }]).unwrap();
+        let bad = [OutputFile { path: "../escape.txt".into(), bytes: Vec::new() }];
+        assert!(replace(&out, &bad).is_err());
+        assert_eq!(fs::read(out.join("a.txt")).unwrap(), b"one");
+        replace(&out, &[OutputFile { path: "b/c.txt".into(), bytes: b"two".to_vec() }]).unwrap();
+        assert!(!out.join("a.txt").exists());
+        assert_eq!(fs::read(out.join("b/c.txt")).unwrap(), b"two");
+        let leftovers: Vec<_> = fs::read_dir(dir.path()).unwrap().collect();
+        assert_eq!(leftovers.len(), 1, "staging folders are cleaned up");
+    }
+
+    #[test]
+    fn the_output_may_not_swallow_the_sources() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        assert!(check_output_folder(root, root).is_err());
+        assert!(check_output_folder(root, &root.join("content/x")).is_err());
+        assert!(check_output_folder(&root.join("site"), root).is_err());
+        assert!(check_output_folder(root, &root.join("public")).is_ok());
+    }
+}

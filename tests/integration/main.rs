@@ -1,0 +1,7 @@
+//! Integration tests over fixture sites in `tests/fixtures/` (see tests/README.md).
+
+mod broken;
+mod cli;
+mod fixtures;
+mod properties;
+mod support;
