@@ -145,6 +145,21 @@ impl Sources for Vec<SourceFile> {
     }
 }
 
+/// Source texts by path, for rendering many diagnostics without a linear search each.
+pub struct SourceIndex<'a>(std::collections::HashMap<&'a str, &'a str>);
+
+impl<'a> SourceIndex<'a> {
+    pub fn new(files: &'a [SourceFile]) -> SourceIndex<'a> {
+        SourceIndex(files.iter().map(|f| (f.path.as_str(), &*f.text)).collect())
+    }
+}
+
+impl Sources for SourceIndex<'_> {
+    fn text(&self, path: &str) -> Option<&str> {
+        self.0.get(path).copied()
+    }
+}
+
 /// No sources: renders without snippets.
 pub struct NoSources;
 

@@ -1,6 +1,7 @@
 //! `podium build`: check, score, render and write the output folder.
 
 use anyhow::Result;
+use podium::diagnostics::SourceIndex;
 use podium::site::{self, BuildOptions};
 
 use super::{CONTENT_ERRORS, SUCCESS, print_diagnostics, summary};
@@ -16,7 +17,7 @@ pub(crate) fn run(args: &BuildArgs) -> Result<u8> {
     };
     let report = site::build(&options)?;
     let diags = &report.prepared.diagnostics;
-    print_diagnostics(diags, Format::Human, &report.prepared.corpus.files);
+    print_diagnostics(diags, Format::Human, &SourceIndex::new(&report.prepared.corpus.files));
     match report.written {
         Some(w) => {
             let warnings = if diags.is_empty() { String::new() } else { format!(" ({})", summary(diags)) };

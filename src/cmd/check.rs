@@ -1,6 +1,7 @@
 //! `podium check`: load and validate, print every problem, write nothing.
 
 use anyhow::Result;
+use podium::diagnostics::SourceIndex;
 use podium::site;
 
 use super::{CONTENT_ERRORS, SUCCESS, print_diagnostics, summary};
@@ -9,7 +10,7 @@ use crate::cli::{CheckArgs, Format};
 pub(crate) fn run(args: &CheckArgs) -> Result<u8> {
     let prepared = site::prepare(&args.root)?;
     let diags = &prepared.diagnostics;
-    print_diagnostics(diags, args.format, &prepared.corpus.files);
+    print_diagnostics(diags, args.format, &SourceIndex::new(&prepared.corpus.files));
     let c = &prepared.corpus;
     if args.format == Format::Human {
         eprintln!(

@@ -6,9 +6,8 @@
 
 use anyhow::Result;
 use rust_decimal::Decimal;
-use serde_json::{Map, Value as Json, json};
 
-use crate::model::{AwardScope, Corpus, Value};
+use crate::model::Corpus;
 use crate::scoring::{AwardStatus, Standings, UnitScore};
 use crate::site::output::OutputFile;
 
@@ -20,7 +19,10 @@ pub fn render(corpus: &Corpus, standings: &Standings) -> Result<Vec<OutputFile>>
         OutputFile { path: "data/results.csv".into(), bytes: results_csv(corpus, standings)? },
         OutputFile { path: "data/awards.csv".into(), bytes: awards_csv(corpus, standings)? },
         OutputFile { path: "data/indicators.csv".into(), bytes: indicators_csv(corpus, standings)? },
-        OutputFile { path: "data/campaign.json".into(), bytes: campaign_json(corpus, standings)? },
+        OutputFile {
+            path: "data/campaign.json".into(),
+            bytes: super::json::campaign_json(corpus, standings)?,
+        },
     ])
 }
 
@@ -145,145 +147,6 @@ fn indicators_csv(corpus: &Corpus, standings: &Standings) -> Result<Vec<u8>> {
         }
     }
     finish(w)
-}
-
-/// The computed model as one JSON document; decimals are strings so they stay exact.
-fn campaign_json(corpus: &Corpus, standings: &Standings) -> Result<Vec<u8>> {
-    let p = corpus.campaign.precision;
-    let units: Vec<Json> = corpus
-        .units
-        .iter()
-        .map(|u| {
-            json!({
-                "id": u.id,
-                "name": u.name,
-                "short_name": u.short_name,
-                "cluster": u.cluster,
-                "parent": u.parent,
-                "headcount": u.headcount,
-                "registered": u.registration.is_some(),
-                "registration": u.registration,
-                "metrics": u.metrics,
-            })
-        })
-        .collect();
-    let periods: Vec<Json> = standings.periods.iter().map(|ps| period_json(corpus, ps, p)).collect();
-    let awards: Vec<Json> = standings
-        .awards
-        .iter()
-        .map(|o| {
-            let scopes: Vec<Json> = o
-                .scopes
-                .iter()
-                .map(|s| {
-                    let entries: Vec<Json> = s
-                        .entries
-                        .iter()
-                        .map(|e| json!({"unit": corpus.units[e.unit].id, "status": e.status, "rank": e.rank, "total": fixed(e.total, p)}))
-                        .collect();
-                    json!({
-                        "scope": s.cluster.map_or("overall", |c| corpus.campaign.clusters[c].id.as_str()),
-                        "ranked": s.ranked,
-                        "limit": s.limit,
-                        "entries": entries,
-                    })
-                })
-                .collect();
-            let award = &corpus.campaign.awards[o.award];
-            let scope = if award.scope == AwardScope::Cluster { "cluster" } else { "overall" };
-            json!({"id": award.id, "scope": scope, "period": corpus.campaign.periods[o.period].id, "scopes": scopes})
-        })
-        .collect();
-    let doc = json!({
-        "format": 1,
-        "campaign": corpus.campaign,
-        "criteria": corpus.criteria,
-        "current_period": corpus.campaign.periods.get(standings.current_period).map(|x| &x.id),
-        "units": units,
-        "periods": periods,
-        "awards": awards,
-    });
-    let mut bytes = serde_json::to_vec_pretty(&doc)?;
-    bytes.push(b'\n');
-    Ok(bytes)
-}
-
-fn period_json(corpus: &Corpus, ps: &crate::scoring::PeriodStandings, p: u32) -> Json {
-    let criteria: Vec<&str> = corpus.criteria().map(|c| c.id.as_str()).collect();
-    let ranking: Vec<Json> = ps
-        .ranking
-        .iter()
-        .map(|&ui| {
-            let s = &ps.units[ui];
-            let mut points = Map::new();
-            for (id, c) in criteria.iter().zip(&s.criteria) {
-                let value = match c.value {
-                    Some(Value::Number(n)) => json!(n.to_string()),
-                    Some(Value::Bool(b)) => json!(b),
-                    None => Json::Null,
-                };
-                points.insert(
-                    id.to_string(),
-                    json!({
-                        "value": value,
-                        "target": c.target.map(|t| t.to_string()),
-                        "target_overridden": c.target_overridden,
-                        "points": fixed(c.points, p),
-                        "capped": c.capped,
-                        "missing": c.missing,
-                    }),
-                );
-            }
-            let items = |items: &[crate::scoring::ItemScore], table: &[crate::model::Item]| -> Vec<Json> {
-                items
-                    .iter()
-                    .map(|i| json!({"id": table[i.item].id, "count": i.count.to_string(), "points": fixed(i.points, p), "capped": i.capped}))
-                    .collect()
-            };
-            json!({
-                "unit": corpus.units[ui].id,
-                "rank": s.rank,
-                "cluster_rank": s.cluster_rank,
-                "rank_change": s.rank_change,
-                "cluster_rank_change": s.cluster_rank_change,
-                "total": fixed(s.total, p),
-                "tier": s.tier.map(|t| &corpus.campaign.tiers[t].id),
-                "bonus": fixed(s.bonus_total, p),
-                "bonus_items": items(&s.bonus, corpus.criteria.bonus_items()),
-                "penalty": fixed(s.penalty_total, p),
-                "penalty_items": items(&s.penalties, corpus.criteria.penalty_items()),
-                "criteria": points,
-            })
-        })
-        .collect();
-    let clusters: Vec<Json> = ps
-        .clusters
-        .iter()
-        .map(|c| json!({"cluster": corpus.campaign.clusters[c.cluster].id, "ranking": c.ranking.iter().map(|&u| &corpus.units[u].id).collect::<Vec<_>>()}))
-        .collect();
-    let indicators: Vec<Json> = corpus
-        .campaign
-        .indicators
-        .iter()
-        .zip(&ps.indicators)
-        .map(|(ind, o)| {
-            json!({
-                "id": ind.id,
-                "value": o.value.map(|v| fixed(v, p)),
-                "target": fixed(ind.target, p),
-                "achieved": o.achieved,
-                "numerator": o.numerator.map(|v| v.to_string()),
-                "denominator": o.denominator.map(|v| v.to_string()),
-            })
-        })
-        .collect();
-    json!({
-        "period": corpus.campaign.periods[ps.period].id,
-        "reported": ps.ranking.len(),
-        "ranking": ranking,
-        "clusters": clusters,
-        "indicators": indicators,
-    })
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! Turns a corpus and its standings into output files (`Vec<OutputFile>`); writes nothing.
 
 pub mod data;
+mod json;
 
 use anyhow::Result;
 

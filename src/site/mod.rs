@@ -9,7 +9,7 @@ pub mod output;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use anyhow::Result;
+use anyhow::{Result, bail};
 
 use crate::diagnostics::{self, Diagnostic};
 use crate::model::Corpus;
@@ -66,9 +66,17 @@ pub struct Written {
 pub fn build(options: &BuildOptions) -> Result<BuildReport> {
     let started = Instant::now();
     output::check_output_folder(&options.root, &options.output)?;
-    let prepared = prepare(&options.root)?;
+    if let Some(url) = &options.base_url
+        && !(url.starts_with("https://") || url.starts_with("http://"))
+    {
+        bail!("--base-url must be an absolute http(s) URL, e.g. https://example.org/thi-dua/, found {url:?}");
+    }
+    let mut prepared = prepare(&options.root)?;
     if prepared.has_errors() {
         return Ok(BuildReport { prepared, written: None });
+    }
+    if let Some(url) = &options.base_url {
+        prepared.corpus.campaign.site.base_url = Some(url.clone());
     }
     let standings: Standings = scoring::score(&prepared.corpus);
     let files = render::render(&prepared.corpus, &standings)?;
