@@ -4,6 +4,9 @@
 //! (write). Each stage takes plain data and returns plain data; only `site` writes files, and
 //! the library never prints (the binary owns the terminal).
 #![warn(clippy::print_stdout, clippy::print_stderr)]
+// `Diagnostic` is the error value of many functions; it is built only when something is wrong,
+// so its size never costs anything on the path that matters.
+#![allow(clippy::result_large_err)]
 
 pub mod collation;
 pub mod content;

@@ -260,7 +260,6 @@ pub fn slugify(name: &str) -> String {
 }
 
 /// A file's text, or the problem that stopped it being read.
-#[allow(clippy::result_large_err)] // Built once per unreadable file; boxing would only add noise.
 fn read_text(f: &Found) -> Result<String, Diagnostic> {
     let meta = std::fs::metadata(&f.abs)
         .map_err(|e| Diagnostic::error("io", format!("cannot read this file: {e}")).in_file(&f.rel))?;

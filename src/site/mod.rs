@@ -4,6 +4,7 @@
 //! score, render and write. The output folder is replaced as a whole at the end
 //! (`output::replace`), so a failed build leaves the previous one untouched.
 
+mod copies;
 pub mod output;
 
 use std::path::{Path, PathBuf};
@@ -79,7 +80,15 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
         prepared.corpus.campaign.site.base_url = Some(url.clone());
     }
     let standings: Standings = scoring::score(&prepared.corpus);
-    let files = render::render(&prepared.corpus, &standings)?;
+    let render_options = render::RenderOptions { root: &options.root, drafts: options.drafts };
+    let rendered = render::render(&prepared.corpus, &standings, &render_options)?;
+    let mut files = rendered.files;
+    prepared.diagnostics.extend(rendered.diagnostics);
+    prepared.diagnostics.extend(copies::add(&options.root, &prepared.corpus, &mut files, rendered.assets)?);
+    diagnostics::sort(&mut prepared.diagnostics);
+    if prepared.has_errors() {
+        return Ok(BuildReport { prepared, written: None });
+    }
     let count = files.len();
     output::replace(&options.output, &files)?;
     Ok(BuildReport { prepared, written: Some(Written { files: count, elapsed: started.elapsed() }) })

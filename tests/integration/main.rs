@@ -4,4 +4,5 @@ mod broken;
 mod cli;
 mod fixtures;
 mod properties;
+mod site;
 mod support;

@@ -1,0 +1,154 @@
+//! Tera 2 set-up: the theme's templates, the functions podium adds, and template errors as
+//! diagnostics naming the template file and line.
+
+use std::sync::Arc;
+
+use tera::{Context, Kwargs, State, Tera};
+
+use super::i18n::Strings;
+use super::locale::{self, Lang};
+use super::theme::Theme;
+use crate::diagnostics::Diagnostic;
+
+/// Template files are the theme's files with these extensions.
+const TEMPLATE_EXTENSIONS: &[&str] = &[".html", ".xml", ".txt", ".json"];
+
+/// A Tera instance with the theme loaded, and where each template came from.
+pub(super) struct Engine {
+    tera: Tera,
+    origins: std::collections::BTreeMap<String, String>,
+}
+
+impl Engine {
+    /// Loads every template; syntax errors become diagnostics (and `None`).
+    pub(super) fn new(
+        theme: &Theme,
+        strings: Arc<Strings>,
+        lang: Lang,
+        diags: &mut Vec<Diagnostic>,
+    ) -> Option<Engine> {
+        let mut tera = Tera::new();
+        let mut origins = std::collections::BTreeMap::new();
+        let mut sources = Vec::new();
+        for (name, file) in &theme.templates {
+            if !TEMPLATE_EXTENSIONS.iter().any(|e| name.ends_with(e)) {
+                continue;
+            }
+            match std::str::from_utf8(&file.bytes) {
+                Ok(text) => sources.push((name.clone(), text.to_string())),
+                Err(_) => diags.push(
+                    Diagnostic::error("invalid-utf8", "this template is not valid UTF-8")
+                        .in_file(&file.origin),
+                ),
+            }
+            origins.insert(name.clone(), file.origin.clone());
+        }
+        register(&mut tera, strings, lang);
+        let engine_origins = origins.clone();
+        if let Err(e) = tera.add_raw_templates(sources) {
+            diags.push(template_diagnostic(&e, &engine_origins));
+            return None;
+        }
+        Some(Engine { tera, origins })
+    }
+
+    pub(super) fn render(&self, template: &str, context: &Context) -> Result<String, Diagnostic> {
+        self.tera.render(template, context).map_err(|e| template_diagnostic(&e, &self.origins))
+    }
+}
+
+/// The functions and filters podium adds (docs/themes.md).
+fn register(tera: &mut Tera, strings: Arc<Strings>, lang: Lang) {
+    let t_strings = strings.clone();
+    tera.register_function("t", move |kwargs: Kwargs, _: &State| -> tera::TeraResult<String> {
+        let key: String = kwargs.must_get("key")?;
+        let mut text = t_strings
+            .get(&key)
+            .map_err(|_| tera::Error::message(format!("missing UI string `{key}`")))?
+            .to_string();
+        for (name, value) in kwargs.iter() {
+            if name.as_str() != Some("key") {
+                let value = match value.as_str() {
+                    Some(s) => s.to_string(),
+                    None => value.to_string(),
+                };
+                text = text.replace(&format!("{{{}}}", name.as_str().unwrap_or_default()), &value);
+            }
+        }
+        Ok(text)
+    });
+    tera.register_filter(
+        "num",
+        move |value: tera::Value, kwargs: Kwargs, _: &State| -> tera::TeraResult<String> {
+            let decimals: Option<u32> = kwargs.get("decimals")?;
+            let text = match value.as_str() {
+                Some(s) => s.to_string(),
+                None => value.to_string(),
+            };
+            let d: rust_decimal::Decimal = text
+                .trim()
+                .parse()
+                .map_err(|_| tera::Error::message(format!("`num` needs a number, got {text:?}")))?;
+            Ok(match decimals {
+                Some(n) => locale::number(d, n, lang),
+                None => locale::number_as_written(d.normalize(), lang),
+            })
+        },
+    );
+}
+
+/// A Tera error as a diagnostic at the template's file and line.
+fn template_diagnostic(e: &tera::Error, origins: &std::collections::BTreeMap<String, String>) -> Diagnostic {
+    let origin = |name: &str| origins.get(name).cloned().unwrap_or_else(|| format!("templates/{name}"));
+    match e.kind() {
+        tera::ErrorKind::SyntaxError(r) | tera::ErrorKind::RenderingError(r) => {
+            let span = r.span();
+            let message = first_line(r.message());
+            let code =
+                if message.contains("missing UI string") { "missing-string" } else { "template-error" };
+            let mut d = Diagnostic::error(code, message).at_place(
+                origin(r.filename()),
+                span.start_line as u32,
+                span.start_col as u32 + 1,
+                1,
+            );
+            if code == "missing-string" {
+                d = d.with_help("add the key to the theme's i18n/<lang>.yaml (see docs/themes.md)");
+            }
+            d
+        }
+        tera::ErrorKind::TemplateNotFound(name) => {
+            Diagnostic::error("template-error", format!("template `{name}` not found")).in_file(origin(name))
+        }
+        _ => {
+            let mut message = e.to_string();
+            let mut source = std::error::Error::source(e);
+            while let Some(s) = source {
+                message = format!("{message}: {s}");
+                source = s.source();
+            }
+            // Compile errors arrive as a rendered report: `error: ...` then ` --> name:line:col`.
+            let headline = first_line(&message);
+            let headline = headline.strip_prefix("error: ").unwrap_or(&headline).to_string();
+            match report_place(&message) {
+                Some((name, line, col)) => {
+                    Diagnostic::error("template-error", headline).at_place(origin(&name), line, col, 1)
+                }
+                None => Diagnostic::error("template-error", headline).in_file("templates"),
+            }
+        }
+    }
+}
+
+/// The `--> name:line:col` place of a rendered Tera report.
+fn report_place(report: &str) -> Option<(String, u32, u32)> {
+    let place = report.lines().find_map(|l| l.trim_start().strip_prefix("--> "))?;
+    let mut parts = place.trim().rsplitn(3, ':');
+    let col = parts.next()?.parse().ok()?;
+    let line = parts.next()?.parse().ok()?;
+    Some((parts.next()?.to_string(), line, col))
+}
+
+fn first_line(text: &str) -> String {
+    text.lines().next().unwrap_or(text).trim().to_string()
+}

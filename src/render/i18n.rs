@@ -1,0 +1,150 @@
+//! UI strings of one language, from the theme's `i18n/<lang>.yaml` files.
+//!
+//! A strings file is a mapping of keys to text; nested mappings give dotted keys
+//! (`nav: {units: ...}` is `nav.units`). Later files override earlier ones key by key. Text may
+//! hold `{name}` placeholders that `format` fills. A key that is asked for and missing is an
+//! error naming the key (and, in templates, the template and line).
+
+use std::collections::BTreeMap;
+
+use crate::content::decode::Ctx;
+use crate::content::yaml::{self, Node, NodeKind, Origin};
+use crate::diagnostics::Diagnostic;
+use crate::model::FileId;
+
+use super::theme::ThemeFile;
+
+#[derive(Debug, Default, Clone)]
+pub struct Strings {
+    map: BTreeMap<String, String>,
+    /// Where the strings came from, for messages.
+    origin: String,
+}
+
+/// A key no strings file defines.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Missing(pub String);
+
+impl Strings {
+    /// Reads the files in order, later ones overriding; problems become diagnostics.
+    pub fn load(files: &[ThemeFile], diags: &mut Vec<Diagnostic>) -> Strings {
+        let mut strings = Strings::default();
+        for file in files {
+            strings.origin = file.origin.clone();
+            let Ok(text) = std::str::from_utf8(&file.bytes) else {
+                diags.push(
+                    Diagnostic::error("invalid-utf8", "this strings file is not valid UTF-8")
+                        .in_file(&file.origin),
+                );
+                continue;
+            };
+            let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+            match yaml::parse(text, Origin { file: FileId(0), line_offset: 0 }) {
+                Ok(Some(root)) => {
+                    let mut ctx = Ctx { path: &file.origin, diags };
+                    flatten(&mut ctx, "", &root, &mut strings.map);
+                }
+                Ok(None) => {}
+                Err(e) => diags.push(
+                    Diagnostic::error(e.code, e.message)
+                        .at_place(&file.origin, e.pos.line, e.pos.col, e.pos.len)
+                        .with_help_opt(e.help),
+                ),
+            }
+        }
+        strings
+    }
+
+    pub fn get(&self, key: &str) -> Result<&str, Missing> {
+        self.map.get(key).map(String::as_str).ok_or_else(|| Missing(key.to_string()))
+    }
+
+    /// The text of `key` with each `{name}` replaced by its value.
+    pub fn format(&self, key: &str, args: &[(&str, &str)]) -> Result<String, Missing> {
+        let mut text = self.get(key)?.to_string();
+        for (name, value) in args {
+            text = text.replace(&format!("{{{name}}}"), value);
+        }
+        Ok(text)
+    }
+
+    /// Where the strings were read from (the last file), for messages.
+    pub fn origin(&self) -> &str {
+        &self.origin
+    }
+
+    /// All strings, for templates that list them.
+    pub fn all(&self) -> &BTreeMap<String, String> {
+        &self.map
+    }
+
+    #[cfg(test)]
+    pub fn from_pairs(pairs: &[(&str, &str)]) -> Strings {
+        Strings {
+            map: pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+            origin: "test".into(),
+        }
+    }
+}
+
+fn flatten(ctx: &mut Ctx<'_>, prefix: &str, node: &Node, out: &mut BTreeMap<String, String>) {
+    match &node.kind {
+        NodeKind::Map(entries) => {
+            for (k, v) in entries {
+                let NodeKind::Scalar { text: key, .. } = &k.kind else {
+                    ctx.error("wrong-type", k.pos, "a strings key must be a plain name");
+                    continue;
+                };
+                let full = if prefix.is_empty() { key.clone() } else { format!("{prefix}.{key}") };
+                flatten(ctx, &full, v, out);
+            }
+        }
+        NodeKind::Scalar { text, .. } if !prefix.is_empty() => {
+            out.insert(prefix.to_string(), text.clone());
+        }
+        _ => {
+            ctx.error(
+                "wrong-type",
+                node.pos,
+                format!("the string `{prefix}` must be text, found {}", node.describe()),
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(origin: &str, text: &str) -> ThemeFile {
+        ThemeFile { origin: origin.into(), bytes: text.as_bytes().to_vec() }
+    }
+
+    #[test]
+    fn later_files_override_key_by_key_and_nesting_gives_dotted_keys() {
+        let mut diags = Vec::new();
+        let s = Strings::load(
+            &[file("a", "nav: {units: Units, home: Home}\ntitle: A\n"), file("b", "nav: {units: Đơn vị}\n")],
+            &mut diags,
+        );
+        assert!(diags.is_empty(), "{diags:?}");
+        assert_eq!(s.get("nav.units"), Ok("Đơn vị"));
+        assert_eq!(s.get("nav.home"), Ok("Home"));
+        assert_eq!(s.get("nope"), Err(Missing("nope".into())));
+        assert_eq!(s.format("title", &[]).unwrap(), "A");
+    }
+
+    #[test]
+    fn placeholders_are_filled() {
+        let s = Strings::from_pairs(&[("x", "{a} / {b} = {a}")]);
+        assert_eq!(s.format("x", &[("a", "1"), ("b", "2")]).unwrap(), "1 / 2 = 1");
+    }
+
+    #[test]
+    fn a_list_is_not_a_string() {
+        let mut diags = Vec::new();
+        Strings::load(&[file("a", "x: [1, 2]\n")], &mut diags);
+        assert_eq!(diags.len(), 1);
+        assert_eq!(diags[0].location.as_ref().unwrap().line, 1);
+    }
+}

@@ -1,0 +1,221 @@
+//! Numbers and dates as readers of the campaign language expect them (SPEC §9):
+//! Vietnamese `1.234,5` and `27/11/2016`, English `1,234.5` and `27 Nov 2016`.
+//!
+//! Inputs are exact `Decimal`s and plain date parts; outputs are display strings. This module
+//! only formats: it never parses, never does arithmetic beyond rounding for display, never uses
+//! `f64`, and never panics (out-of-range inputs are clamped or shown as plainly as possible).
+
+use rust_decimal::{Decimal, RoundingStrategy};
+
+/// The language numbers and dates are written in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Lang {
+    Vi,
+    En,
+}
+
+/// `Decimal` cannot hold more than 28 decimals; clamping also keeps a huge `decimals` from
+/// allocating a string of zeros.
+const MAX_DECIMALS: u32 = 28;
+
+const MONTHS_EN: [&str; 12] =
+    ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+
+impl Lang {
+    fn thousands_separator(self) -> char {
+        match self {
+            Lang::Vi => '.',
+            Lang::En => ',',
+        }
+    }
+
+    fn decimal_separator(self) -> char {
+        match self {
+            Lang::Vi => ',',
+            Lang::En => '.',
+        }
+    }
+}
+
+/// Formats an exact decimal with exactly `decimals` decimals (rounding half away from zero):
+/// vi `1.234,56`, en `1,234.56`. Negative values use an ASCII `-`; a value that rounds to zero
+/// never shows a sign. `decimals` is clamped to 28.
+pub fn number(value: Decimal, decimals: u32, lang: Lang) -> String {
+    let decimals = decimals.min(MAX_DECIMALS);
+    format_decimal(round(value, decimals), Some(decimals), lang)
+}
+
+/// Like [`number`] but keeps the value's own scale (no padding, no rounding), for values shown
+/// as the editor wrote them, e.g. targets: vi `52,3`, `1.200`.
+pub fn number_as_written(value: Decimal, lang: Lang) -> String {
+    format_decimal(value, None, lang)
+}
+
+/// A signed change, e.g. a rank movement or a delta: `+2`, `-1`, `0` (or `+0,50`, `0,00` with
+/// decimals). Zero after rounding has no sign.
+pub fn signed(value: Decimal, decimals: u32, lang: Lang) -> String {
+    let decimals = decimals.min(MAX_DECIMALS);
+    let rounded = round(value, decimals);
+    let text = format_decimal(rounded, Some(decimals), lang);
+    if rounded.is_sign_positive() && !rounded.is_zero() { format!("+{text}") } else { text }
+}
+
+/// A date from its parts: vi `27/11/2016`, en `27 Nov 2016`. A month outside 1..=12 cannot be
+/// named, so English then falls back to ISO `2016-13-27` rather than guessing.
+pub fn date(year: u16, month: u8, day: u8, lang: Lang) -> String {
+    match lang {
+        Lang::Vi => format!("{day:02}/{month:02}/{year:04}"),
+        Lang::En => match month.checked_sub(1).and_then(|i| MONTHS_EN.get(usize::from(i))) {
+            Some(name) => format!("{day} {name} {year:04}"),
+            None => format!("{year:04}-{month:02}-{day:02}"),
+        },
+    }
+}
+
+/// A percentage for display: [`number`] followed by `%` (vi `98,43%`, en `98.43%`).
+pub fn percent(value: Decimal, decimals: u32, lang: Lang) -> String {
+    format!("{}%", number(value, decimals, lang))
+}
+
+fn round(value: Decimal, decimals: u32) -> Decimal {
+    value.round_dp_with_strategy(decimals, RoundingStrategy::MidpointAwayFromZero)
+}
+
+/// Writes `value` with grouped integer digits; `pad_to` pads the fraction with zeros (rounding
+/// has already happened, so the fraction is never longer than `pad_to`).
+fn format_decimal(value: Decimal, pad_to: Option<u32>, lang: Lang) -> String {
+    // `Decimal` has a negative zero; it must never show as "-0,00".
+    let negative = value.is_sign_negative() && !value.is_zero();
+    let digits = value.abs().to_string();
+    let (integer, fraction) = digits.split_once('.').unwrap_or((digits.as_str(), ""));
+    let mut fraction = fraction.to_string();
+    if let Some(width) = pad_to {
+        while fraction.len() < width as usize {
+            fraction.push('0');
+        }
+    }
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 2);
+    if negative {
+        out.push('-');
+    }
+    out.push_str(&group_thousands(integer, lang.thousands_separator()));
+    if !fraction.is_empty() {
+        out.push(lang.decimal_separator());
+        out.push_str(&fraction);
+    }
+    out
+}
+
+/// Inserts `separator` every three digits from the right; numbers below 1000 stay ungrouped.
+fn group_thousands(integer: &str, separator: char) -> String {
+    let len = integer.chars().count();
+    let mut out = String::with_capacity(len + len / 3);
+    for (i, digit) in integer.chars().enumerate() {
+        if i > 0 && (len - i) % 3 == 0 {
+            out.push(separator);
+        }
+        out.push(digit);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use std::str::FromStr;
+
+    use super::*;
+
+    fn dec(s: &str) -> Decimal {
+        Decimal::from_str(s).unwrap()
+    }
+
+    #[test]
+    fn number_rounds_pads_and_groups() {
+        let cases: &[(&str, u32, &str, &str)] = &[
+            ("1234.56", 2, "1.234,56", "1,234.56"),
+            ("1234.5", 2, "1.234,50", "1,234.50"),
+            ("1000", 0, "1.000", "1,000"),
+            ("999", 0, "999", "999"),
+            ("999.995", 2, "1.000,00", "1,000.00"),
+            ("0.005", 2, "0,01", "0.01"),
+            ("0.125", 2, "0,13", "0.13"),
+            ("-0.125", 2, "-0,13", "-0.13"),
+            ("-0.001", 2, "0,00", "0.00"),
+            ("-0", 0, "0", "0"),
+            ("1234567.891", 1, "1.234.567,9", "1,234,567.9"),
+            ("-1234567", 0, "-1.234.567", "-1,234,567"),
+            ("52.3", 0, "52", "52"),
+            ("2.5", 0, "3", "3"),
+            ("-2.5", 0, "-3", "-3"),
+            ("100000", 3, "100.000,000", "100,000.000"),
+        ];
+        for &(input, decimals, vi, en) in cases {
+            assert_eq!(number(dec(input), decimals, Lang::Vi), vi, "vi {input} / {decimals}");
+            assert_eq!(number(dec(input), decimals, Lang::En), en, "en {input} / {decimals}");
+        }
+    }
+
+    #[test]
+    fn number_clamps_huge_decimals() {
+        let text = number(dec("1.5"), u32::MAX, Lang::En);
+        assert_eq!(text.len(), "1.".len() + 28);
+        let max = number(Decimal::MAX, 2, Lang::Vi);
+        assert!(max.starts_with("79.228."), "{max}");
+        assert!(max.ends_with(",00"), "{max}");
+    }
+
+    #[test]
+    fn number_as_written_keeps_scale() {
+        let cases: &[(&str, &str, &str)] = &[
+            ("52.3", "52,3", "52.3"),
+            ("1200", "1.200", "1,200"),
+            ("1.20", "1,20", "1.20"),
+            ("-1234.5", "-1.234,5", "-1,234.5"),
+            ("-0.0", "0,0", "0.0"),
+            ("0", "0", "0"),
+        ];
+        for &(input, vi, en) in cases {
+            assert_eq!(number_as_written(dec(input), Lang::Vi), vi, "vi {input}");
+            assert_eq!(number_as_written(dec(input), Lang::En), en, "en {input}");
+        }
+    }
+
+    #[test]
+    fn signed_shows_direction() {
+        let cases: &[(&str, u32, &str, &str)] = &[
+            ("2", 0, "+2", "+2"),
+            ("-1", 0, "-1", "-1"),
+            ("0", 0, "0", "0"),
+            ("-0.004", 2, "0,00", "0.00"),
+            ("0.5", 2, "+0,50", "+0.50"),
+            ("1234.5", 1, "+1.234,5", "+1,234.5"),
+            ("-1234.5", 1, "-1.234,5", "-1,234.5"),
+        ];
+        for &(input, decimals, vi, en) in cases {
+            assert_eq!(signed(dec(input), decimals, Lang::Vi), vi, "vi {input}");
+            assert_eq!(signed(dec(input), decimals, Lang::En), en, "en {input}");
+        }
+    }
+
+    #[test]
+    fn dates_follow_the_language() {
+        let cases: &[((u16, u8, u8), &str, &str)] = &[
+            ((2016, 11, 27), "27/11/2016", "27 Nov 2016"),
+            ((2024, 1, 5), "05/01/2024", "5 Jan 2024"),
+            ((2024, 12, 31), "31/12/2024", "31 Dec 2024"),
+            ((2024, 13, 1), "01/13/2024", "2024-13-01"),
+            ((2024, 0, 1), "01/00/2024", "2024-00-01"),
+        ];
+        for &((y, m, d), vi, en) in cases {
+            assert_eq!(date(y, m, d, Lang::Vi), vi);
+            assert_eq!(date(y, m, d, Lang::En), en);
+        }
+    }
+
+    #[test]
+    fn percent_appends_sign() {
+        assert_eq!(percent(dec("98.432"), 2, Lang::Vi), "98,43%");
+        assert_eq!(percent(dec("98.432"), 2, Lang::En), "98.43%");
+        assert_eq!(percent(dec("1000"), 0, Lang::Vi), "1.000%");
+    }
+}

@@ -1,0 +1,437 @@
+//! Ranked tables: the scoreboard per period, cluster pages, the per-criterion ranking and the
+//! printable report.
+
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+use super::misc::{AwardView, IndicatorRow, award_view, indicator_row};
+use super::unit::{decimal_f64, table_max};
+use super::{Ctx, Link, PeriodNav, RankView, TierView, period_nav};
+use crate::model::{Bands, Criterion, Method};
+use crate::render::charts;
+use crate::render::i18n::Missing;
+
+#[derive(Debug, Serialize, Clone)]
+pub struct PeriodHead {
+    pub id: String,
+    pub title: String,
+    pub start: Option<String>,
+    pub end: Option<String>,
+    pub current: bool,
+}
+
+pub fn period_head(ctx: &Ctx<'_>, p: usize) -> PeriodHead {
+    let period = &ctx.corpus.campaign.periods[p];
+    PeriodHead {
+        id: period.id.clone(),
+        title: period.title.clone(),
+        start: period.start.map(|d| ctx.fmt.date(d)),
+        end: period.end.map(|d| ctx.fmt.date(d)),
+        current: p == ctx.current(),
+    }
+}
+
+#[derive(Debug, Serialize, Clone)]
+pub struct CriterionHead {
+    pub id: String,
+    pub title: String,
+    pub url: String,
+    pub max: String,
+}
+
+#[derive(Debug, Serialize, Clone)]
+pub struct BoardRow {
+    pub rank: RankView,
+    pub cluster_rank: RankView,
+    pub unit: Link,
+    pub short_name: Option<String>,
+    pub cluster: Option<Link>,
+    pub total: String,
+    pub total_raw: String,
+    pub tier: Option<TierView>,
+    pub bonus: String,
+    pub penalty: String,
+    /// One per criterion, in table order.
+    pub points: Vec<Cell>,
+}
+
+#[derive(Debug, Serialize, Clone)]
+pub struct Cell {
+    pub text: String,
+    pub raw: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ScoreboardPage {
+    pub period: PeriodHead,
+    pub periods: Vec<PeriodNav>,
+    pub criteria: Vec<CriterionHead>,
+    pub rows: Vec<BoardRow>,
+    pub reported: usize,
+    pub units: usize,
+    pub chart_svg: String,
+    pub downloads: Vec<Link>,
+}
+
+pub fn criterion_heads(ctx: &Ctx<'_>) -> Vec<CriterionHead> {
+    ctx.corpus
+        .criteria()
+        .map(|k| CriterionHead {
+            id: k.id.clone(),
+            title: k.title.clone(),
+            url: format!("criteria/{}/", k.id),
+            max: ctx.fmt.as_written(k.max),
+        })
+        .collect()
+}
+
+pub fn board_row(ctx: &Ctx<'_>, p: usize, unit: usize) -> BoardRow {
+    let s = &ctx.period(p).units[unit];
+    BoardRow {
+        rank: RankView::new(&ctx.fmt, s.rank, s.rank_change),
+        cluster_rank: RankView::new(&ctx.fmt, s.cluster_rank, s.cluster_rank_change),
+        unit: ctx.unit_link(unit),
+        short_name: ctx.corpus.units[unit].short_name.clone(),
+        cluster: ctx.cluster_of(unit).map(|c| ctx.cluster_link(c)),
+        total: ctx.fmt.points(s.total),
+        total_raw: s.total.to_string(),
+        tier: ctx.tier_view(s.tier),
+        bonus: ctx.fmt.points(s.bonus_total),
+        penalty: ctx.fmt.points(s.penalty_total),
+        points: s
+            .criteria
+            .iter()
+            .map(|c| Cell { text: ctx.fmt.points(c.points), raw: c.points.to_string() })
+            .collect(),
+    }
+}
+
+/// A bar per ranked unit: the chart beside a ranking (the table is its text alternative).
+fn totals_chart(ctx: &Ctx<'_>, title: &str, p: usize, units: &[usize]) -> String {
+    let bars: Vec<charts::Bar> = units
+        .iter()
+        .map(|&u| {
+            let s = &ctx.period(p).units[u];
+            let unit = &ctx.corpus.units[u];
+            let label = unit.short_name.clone().unwrap_or_else(|| unit.name.clone());
+            charts::Bar { label, value: decimal_f64(s.total), display: ctx.fmt.points(s.total) }
+        })
+        .collect();
+    let max = bars.iter().map(|b| b.value).fold(table_max(ctx), f64::max);
+    charts::bars(title, &bars, max)
+}
+
+pub fn scoreboard(ctx: &Ctx<'_>, p: usize) -> Result<ScoreboardPage, Missing> {
+    let ps = ctx.period(p);
+    let head = period_head(ctx, p);
+    let title = ctx.strings.format("scoreboard.chart_title", &[("period", &head.title)])?;
+    Ok(ScoreboardPage {
+        periods: period_nav(ctx, "scoreboard/", p),
+        criteria: criterion_heads(ctx),
+        rows: ps.ranking.iter().map(|&u| board_row(ctx, p, u)).collect(),
+        reported: ps.ranking.len(),
+        units: ctx.corpus.units.len(),
+        chart_svg: totals_chart(ctx, &title, p, &ps.ranking),
+        downloads: ctx.downloads(&["results.csv", "campaign.json"])?,
+        period: head,
+    })
+}
+
+#[derive(Debug, Serialize)]
+pub struct ClusterInfo {
+    pub id: String,
+    pub title: String,
+    pub url: String,
+    pub description_html: Option<String>,
+    pub members: usize,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ClusterPage {
+    pub cluster: ClusterInfo,
+    pub period: PeriodHead,
+    pub periods: Vec<PeriodNav>,
+    pub criteria: Vec<CriterionHead>,
+    pub rows: Vec<BoardRow>,
+    /// Members that did not report in the period.
+    pub not_reported: Vec<Link>,
+    pub chart_svg: String,
+    pub downloads: Vec<Link>,
+}
+
+pub fn cluster_info(ctx: &Ctx<'_>, c: usize) -> ClusterInfo {
+    let cluster = &ctx.corpus.campaign.clusters[c];
+    ClusterInfo {
+        id: cluster.id.clone(),
+        title: cluster.title.clone(),
+        url: format!("clusters/{}/", cluster.id),
+        description_html: ctx.markdown_opt(cluster.description.as_deref()),
+        members: ctx.cluster_members[c].len(),
+    }
+}
+
+pub fn cluster(ctx: &Ctx<'_>, c: usize, p: usize) -> Result<ClusterPage, Missing> {
+    let ps = ctx.period(p);
+    let ranking = ps.clusters.iter().find(|r| r.cluster == c).map(|r| r.ranking.as_slice()).unwrap_or(&[]);
+    let info = cluster_info(ctx, c);
+    let head = period_head(ctx, p);
+    let title =
+        ctx.strings.format("cluster.chart_title", &[("cluster", &info.title), ("period", &head.title)])?;
+    let not_reported = ctx.cluster_members[c]
+        .iter()
+        .filter(|&&u| !ps.units[u].reported)
+        .map(|&u| ctx.unit_link(u))
+        .collect();
+    Ok(ClusterPage {
+        periods: period_nav(ctx, &format!("clusters/{}/", info.id), p),
+        criteria: criterion_heads(ctx),
+        rows: ranking.iter().map(|&u| board_row(ctx, p, u)).collect(),
+        not_reported,
+        chart_svg: totals_chart(ctx, &title, p, ranking),
+        downloads: ctx.downloads(&["results.csv"])?,
+        cluster: info,
+        period: head,
+    })
+}
+
+#[derive(Debug, Serialize)]
+pub struct ClustersPage {
+    pub clusters: Vec<ClusterSummary>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ClusterSummary {
+    pub cluster: ClusterInfo,
+    pub leaders: Vec<BoardRow>,
+}
+
+pub fn clusters(ctx: &Ctx<'_>) -> ClustersPage {
+    let p = ctx.current();
+    let ps = ctx.period(p);
+    ClustersPage {
+        clusters: ps
+            .clusters
+            .iter()
+            .map(|r| ClusterSummary {
+                cluster: cluster_info(ctx, r.cluster),
+                leaders: r.ranking.iter().take(3).map(|&u| board_row(ctx, p, u)).collect(),
+            })
+            .collect(),
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct CriterionInfo {
+    pub id: String,
+    pub title: String,
+    pub url: String,
+    pub group: Link,
+    pub max: String,
+    pub method: &'static str,
+    pub method_label: String,
+    /// How points are computed, in words (e.g. "max × min(value / target, 120%)").
+    pub rule: String,
+    pub target: Option<String>,
+    pub cap: Option<String>,
+    pub per: Option<String>,
+    /// `min` or `max` for band criteria.
+    pub band_kind: Option<&'static str>,
+    pub bands: Vec<BandView>,
+    pub unit: Option<String>,
+    pub description_html: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct BandView {
+    pub bound: String,
+    pub points: String,
+}
+
+pub fn criterion_info(
+    ctx: &Ctx<'_>,
+    group: &crate::model::Group,
+    k: &Criterion,
+) -> Result<CriterionInfo, Missing> {
+    let f = &ctx.fmt;
+    let (target, cap, per, band_kind, bands) = match &k.method {
+        Method::Proportional { target, cap } | Method::Inverse { target, cap } => {
+            (Some(f.as_written(*target)), Some(f.ratio_percent(*cap)), None, None, Vec::new())
+        }
+        Method::PerItem { per } => (None, None, Some(f.as_written(*per)), None, Vec::new()),
+        Method::Bands { bands } => {
+            let (kind, list) = match bands {
+                Bands::Min(b) => ("min", b),
+                Bands::Max(b) => ("max", b),
+            };
+            let views = list
+                .iter()
+                .map(|b| BandView { bound: f.as_written(b.bound), points: f.as_written(b.points) })
+                .collect();
+            (None, None, None, Some(kind), views)
+        }
+        Method::Assessed | Method::PassFail => (None, None, None, None, Vec::new()),
+    };
+    let args = [
+        ("max", f.as_written(k.max)),
+        ("target", target.clone().unwrap_or_default()),
+        ("cap", cap.clone().unwrap_or_default()),
+        ("per", per.clone().unwrap_or_default()),
+    ];
+    let args: Vec<(&str, &str)> = args.iter().map(|(a, b)| (*a, b.as_str())).collect();
+    Ok(CriterionInfo {
+        id: k.id.clone(),
+        title: k.title.clone(),
+        url: format!("criteria/{}/", k.id),
+        group: Link { title: group.title.clone(), url: format!("criteria/#group-{}", group.id) },
+        max: f.as_written(k.max),
+        method: k.method.name(),
+        method_label: ctx.t(&format!("method.{}", k.method.name()))?,
+        rule: ctx.strings.format(&format!("rule.{}", k.method.name()), &args)?,
+        target,
+        cap,
+        per,
+        band_kind,
+        bands,
+        unit: k.unit.clone(),
+        description_html: ctx.markdown_opt(k.description.as_deref()),
+    })
+}
+
+#[derive(Debug, Serialize)]
+pub struct CriterionPage {
+    pub criterion: CriterionInfo,
+    pub periods: Vec<CriterionPeriod>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct CriterionPeriod {
+    pub period: PeriodHead,
+    pub rows: Vec<CriterionRankRow>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct CriterionRankRow {
+    pub rank: u32,
+    pub unit: Link,
+    pub value: Option<String>,
+    pub target: Option<String>,
+    pub target_overridden: bool,
+    pub points: String,
+    pub points_raw: String,
+}
+
+/// The ranking on one criterion: reporting units by points (competition ranks), then name.
+pub fn criterion(
+    ctx: &Ctx<'_>,
+    group: &crate::model::Group,
+    k: &Criterion,
+    ki: usize,
+) -> Result<CriterionPage, Missing> {
+    let mut periods = Vec::new();
+    for (p, ps) in ctx.standings.periods.iter().enumerate() {
+        let mut units: Vec<usize> = ps.ranking.clone();
+        units.sort_by(|&a, &b| {
+            ps.units[b].criteria[ki]
+                .points
+                .cmp(&ps.units[a].criteria[ki].points)
+                .then(ctx.name_order[a].cmp(&ctx.name_order[b]))
+        });
+        let mut rows: Vec<CriterionRankRow> = Vec::with_capacity(units.len());
+        let mut previous: Option<(Decimal, u32)> = None;
+        for (i, &u) in units.iter().enumerate() {
+            let c = &ps.units[u].criteria[ki];
+            let rank = match previous {
+                Some((points, rank)) if points == c.points => rank,
+                _ => i as u32 + 1,
+            };
+            previous = Some((c.points, rank));
+            rows.push(CriterionRankRow {
+                rank,
+                unit: ctx.unit_link(u),
+                value: match c.value {
+                    Some(crate::model::Value::Number(n)) => Some(ctx.fmt.as_written(n)),
+                    Some(crate::model::Value::Bool(b)) => {
+                        Some(ctx.t(if b { "value.yes" } else { "value.no" })?)
+                    }
+                    None => None,
+                },
+                target: c.target.map(|t| ctx.fmt.as_written(t)),
+                target_overridden: c.target_overridden,
+                points: ctx.fmt.points(c.points),
+                points_raw: c.points.to_string(),
+            });
+        }
+        periods.push(CriterionPeriod { period: period_head(ctx, p), rows });
+    }
+    Ok(CriterionPage { criterion: criterion_info(ctx, group, k)?, periods })
+}
+
+#[derive(Debug, Serialize)]
+pub struct ReportPage {
+    pub period: PeriodHead,
+    pub periods: Vec<PeriodNav>,
+    pub reported: usize,
+    pub units: usize,
+    pub indicators: Vec<IndicatorRow>,
+    pub criteria: Vec<CriterionHead>,
+    pub overall: Vec<BoardRow>,
+    pub clusters: Vec<ReportCluster>,
+    pub awards: Vec<AwardView>,
+    pub tiers: Vec<TierCount>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ReportCluster {
+    pub cluster: Link,
+    pub rows: Vec<BoardRow>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct TierCount {
+    pub tier: TierView,
+    pub count: usize,
+}
+
+/// The printable page of one period for the review meeting.
+pub fn report(ctx: &Ctx<'_>, p: usize) -> Result<ReportPage, Missing> {
+    let ps = ctx.period(p);
+    let tiers = ctx
+        .corpus
+        .campaign
+        .tiers
+        .iter()
+        .enumerate()
+        .filter_map(|(t, _)| {
+            let count = ps.ranking.iter().filter(|&&u| ps.units[u].tier == Some(t)).count();
+            Some(TierCount { tier: ctx.tier_view(Some(t))?, count })
+        })
+        .collect();
+    let awards = ctx
+        .standings
+        .awards
+        .iter()
+        .filter(|o| o.period == p)
+        .map(|o| award_view(ctx, o))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(ReportPage {
+        period: period_head(ctx, p),
+        periods: period_nav(ctx, "report/", p),
+        reported: ps.ranking.len(),
+        units: ctx.corpus.units.len(),
+        indicators: (0..ctx.corpus.campaign.indicators.len())
+            .map(|i| indicator_row(ctx, i, p))
+            .collect::<Result<_, _>>()?,
+        criteria: criterion_heads(ctx),
+        overall: ps.ranking.iter().map(|&u| board_row(ctx, p, u)).collect(),
+        clusters: ps
+            .clusters
+            .iter()
+            .map(|r| ReportCluster {
+                cluster: ctx.cluster_link(r.cluster),
+                rows: r.ranking.iter().map(|&u| board_row(ctx, p, u)).collect(),
+            })
+            .collect(),
+        awards,
+        tiers,
+    })
+}

@@ -1,0 +1,401 @@
+//! The website: every page type, links, determinism, escaping, languages, theme overrides.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use podium::site::{self, BuildOptions};
+
+use crate::support::{copy_tree, fixtures};
+
+/// Builds `root` into a fresh folder and returns (the temp dir, the output path).
+fn build(root: &Path, base_url: Option<&str>) -> (tempfile::TempDir, PathBuf) {
+    let out = tempfile::tempdir().unwrap();
+    let output = out.path().join("public");
+    let options = BuildOptions {
+        root: root.to_path_buf(),
+        output: output.clone(),
+        base_url: base_url.map(str::to_string),
+        drafts: false,
+    };
+    let report = site::build(&options).unwrap();
+    let text: Vec<String> =
+        report.prepared.diagnostics.iter().map(podium::diagnostics::render_short).collect();
+    assert!(report.written.is_some(), "build of {} failed:\n{}", root.display(), text.join("\n"));
+    (out, output)
+}
+
+fn sample_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn read(path: &Path) -> String {
+    fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// Every file under `dir`, relative, with its bytes.
+fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .map(Result::unwrap)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            (e.path().strip_prefix(dir).unwrap().to_string_lossy().into_owned(), fs::read(e.path()).unwrap())
+        })
+        .collect()
+}
+
+/// The values of every `href` and `src` attribute of the start tags of an HTML text.
+fn links(html: &str) -> Vec<String> {
+    start_tags(html)
+        .into_iter()
+        .flat_map(attributes)
+        .filter(|(name, _)| name.eq_ignore_ascii_case("href") || name.eq_ignore_ascii_case("src"))
+        .map(|(_, value)| value.replace("&amp;", "&"))
+        .collect()
+}
+
+/// Resolves an internal link from a page to a file of the output, or says why it is broken.
+fn resolve(output: &Path, page: &Path, link: &str, base_path: &str) -> Result<(), String> {
+    let link = link.split(['#', '?']).next().unwrap_or("");
+    if link.is_empty() {
+        return Ok(());
+    }
+    let target = if let Some(abs) = link.strip_prefix('/') {
+        let Some(inside) = format!("/{abs}").strip_prefix(base_path).map(str::to_string) else {
+            return Err(format!("absolute link outside the base path {base_path}"));
+        };
+        output.join(inside)
+    } else {
+        page.parent().unwrap().join(link)
+    };
+    let mut normal = PathBuf::new();
+    for c in target.components() {
+        match c {
+            std::path::Component::ParentDir => {
+                normal.pop();
+            }
+            std::path::Component::CurDir => {}
+            other => normal.push(other),
+        }
+    }
+    if !normal.starts_with(output) {
+        return Err("leaves the output folder".into());
+    }
+    let file = if link.ends_with('/') || normal.is_dir() { normal.join("index.html") } else { normal };
+    if file.is_file() { Ok(()) } else { Err(format!("no file {}", file.display())) }
+}
+
+fn check_links(output: &Path, base_path: &str) -> usize {
+    let mut broken = Vec::new();
+    let mut checked = 0;
+    for (rel, bytes) in tree(output) {
+        if !rel.ends_with(".html") {
+            continue;
+        }
+        let page = output.join(&rel);
+        let html = String::from_utf8(bytes).unwrap();
+        for link in links(&html) {
+            if link.starts_with("http://") || link.starts_with("https://") || link.starts_with("mailto:") {
+                continue;
+            }
+            checked += 1;
+            if let Err(why) = resolve(output, &page, &link, base_path) {
+                broken.push(format!("{rel}: {link}: {why}"));
+            }
+        }
+    }
+    assert!(broken.is_empty(), "{} broken links:\n{}", broken.len(), broken.join("\n"));
+    checked
+}
+
+#[test]
+fn every_internal_link_of_the_sample_resolves_with_and_without_a_sub_path() {
+    let (_a, output) = build(&sample_root(), Some("https://example.org/"));
+    assert!(check_links(&output, "/") > 1000);
+    let (_b, output) = build(&sample_root(), Some("https://example.org/thi-dua/2016/"));
+    assert!(check_links(&output, "/thi-dua/2016/") > 1000);
+    let sitemap = read(&output.join("sitemap.xml"));
+    assert!(
+        sitemap.contains("<loc>https://example.org/thi-dua/2016/units/cuc-hq-ha-noi/</loc>"),
+        "{sitemap}"
+    );
+    let feed = read(&output.join("news/atom.xml"));
+    assert!(feed.contains("href=\"https://example.org/thi-dua/2016/news/so-ket-6-thang/\""), "{feed}");
+    let not_found = read(&output.join("404.html"));
+    assert!(not_found.contains("href=\"/thi-dua/2016/"), "404 links use the base path");
+}
+
+#[test]
+fn every_page_type_of_spec_9_is_written() {
+    let (_t, output) = build(&fixtures().join("pages"), None);
+    for path in [
+        "index.html",
+        "units/index.html",
+        "units/hq-a/index.html",
+        "units/hq-c/report.txt",
+        "scoreboard/index.html",
+        "scoreboard/h1/index.html",
+        "scoreboard/year/index.html",
+        "clusters/index.html",
+        "clusters/north/index.html",
+        "clusters/north/h1/index.html",
+        "report/index.html",
+        "report/h1/index.html",
+        "criteria/index.html",
+        "criteria/A1/index.html",
+        "indicators/index.html",
+        "awards/index.html",
+        "news/index.html",
+        "news/kickoff/index.html",
+        "news/atom.xml",
+        "agreements/index.html",
+        "agreements/north-south/index.html",
+        "rules/index.html",
+        "sitemap.xml",
+        "404.html",
+        "search-index.json",
+        "data/campaign.json",
+        "data/results.csv",
+        "data/awards.csv",
+        "data/indicators.csv",
+        "assets/podium.css",
+        "assets/podium.js",
+    ] {
+        assert!(output.join(path).is_file(), "missing {path}");
+    }
+    let index: serde_json::Value = serde_json::from_str(&read(&output.join("search-index.json"))).unwrap();
+    assert!(index.as_array().unwrap().iter().any(|e| e["url"] == "units/hq-a/" && e["title"] == "Customs A"));
+}
+
+/// The `<main>` element of a page, for snapshots that ignore the frame around it.
+fn main_of(html: &str) -> &str {
+    let start = html.find("<main").expect("a <main> element");
+    let end = html.rfind("</main>").expect("a </main>") + "</main>".len();
+    &html[start..end]
+}
+
+#[test]
+fn main_element_of_each_page_type_is_pinned() {
+    let (_t, output) = build(&fixtures().join("pages"), None);
+    let pages = [
+        ("home", "index.html"),
+        ("units", "units/index.html"),
+        ("unit", "units/hq-a/index.html"),
+        ("unit-folder", "units/hq-c/index.html"),
+        ("scoreboard", "scoreboard/h1/index.html"),
+        ("clusters", "clusters/index.html"),
+        ("cluster", "clusters/south/h1/index.html"),
+        ("report", "report/h1/index.html"),
+        ("criteria", "criteria/index.html"),
+        ("criterion", "criteria/A1/index.html"),
+        ("indicators", "indicators/index.html"),
+        ("awards", "awards/index.html"),
+        ("news-list", "news/index.html"),
+        ("news", "news/kickoff/index.html"),
+        ("agreements", "agreements/index.html"),
+        ("agreement", "agreements/north-south/index.html"),
+        ("page", "rules/index.html"),
+        ("not-found", "404.html"),
+    ];
+    for (name, path) in pages {
+        let html = read(&output.join(path));
+        insta::with_settings!({snapshot_path => "snapshots/pages", prepend_module_to_snapshot => false, omit_expression => true}, {
+            insta::assert_snapshot!(name, main_of(&html));
+        });
+    }
+}
+
+#[test]
+fn two_builds_are_byte_identical() {
+    let (_a, first) = build(&sample_root(), None);
+    let (_b, second) = build(&sample_root(), None);
+    let (a, b) = (tree(&first), tree(&second));
+    assert_eq!(a.keys().collect::<Vec<_>>(), b.keys().collect::<Vec<_>>());
+    for (path, bytes) in &a {
+        assert!(bytes == &b[path], "{path} differs between two builds");
+    }
+}
+
+/// The start tags of an HTML text (`<name ...>`), as written; text and comments are skipped.
+fn start_tags(html: &str) -> Vec<&str> {
+    let mut tags = Vec::new();
+    let mut rest = html;
+    while let Some(i) = rest.find('<') {
+        rest = &rest[i + 1..];
+        if rest.starts_with(|c: char| c.is_ascii_alphabetic()) {
+            let end = rest.find('>').unwrap_or(rest.len());
+            tags.push(&rest[..end]);
+            rest = &rest[end..];
+        }
+    }
+    tags
+}
+
+/// The attributes of a start tag's text (`a href="x" class=y`), quotes respected.
+fn attributes(tag: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut chars = tag.chars().skip_while(|c| !c.is_whitespace()).peekable();
+    loop {
+        while chars.next_if(|c| c.is_whitespace() || *c == '/').is_some() {}
+        let name: String =
+            std::iter::from_fn(|| chars.next_if(|c| !c.is_whitespace() && *c != '=')).collect();
+        if name.is_empty() {
+            return out;
+        }
+        let mut value = String::new();
+        if chars.next_if_eq(&'=').is_some() {
+            match chars.next() {
+                Some(q @ ('"' | '\'')) => {
+                    value.extend(std::iter::from_fn(|| chars.next().filter(|c| *c != q)))
+                }
+                Some(c) => {
+                    value.push(c);
+                    value.extend(std::iter::from_fn(|| chars.next_if(|c| !c.is_whitespace())));
+                }
+                None => {}
+            }
+        }
+        out.push((name, value));
+    }
+}
+
+/// Script elements, event handlers, embedding elements and dangerous URLs in every generated
+/// HTML and XML file. Escaped text (`&lt;script&gt;`) is harmless and not counted.
+fn assert_no_injection(output: &Path) {
+    for (rel, bytes) in tree(output) {
+        if !(rel.ends_with(".html") || rel.ends_with(".xml")) {
+            continue;
+        }
+        let text = String::from_utf8(bytes).unwrap();
+        for tag in start_tags(&text) {
+            let lower = tag.to_lowercase();
+            let name: String = lower.chars().take_while(|c| c.is_ascii_alphanumeric()).collect();
+            match name.as_str() {
+                "script" => assert!(lower.contains("src=\""), "{rel}: an inline script element: <{tag}>"),
+                "iframe" | "object" | "embed" | "style" => panic!("{rel}: <{tag}> survived"),
+                _ => {}
+            }
+            let handler = attributes(&lower).into_iter().any(|(a, _)| a.starts_with("on"));
+            assert!(!handler, "{rel}: an event handler survived: <{tag}>");
+        }
+        for link in links(&text) {
+            let l = link.trim().to_lowercase();
+            for scheme in ["javascript:", "vbscript:", "data:"] {
+                assert!(!l.starts_with(scheme), "{rel}: a {scheme} link survived: {link}");
+            }
+        }
+    }
+}
+
+#[test]
+fn script_and_javascript_payloads_in_content_never_execute() {
+    let (_t, output) = build(&fixtures().join("escaping"), None);
+    assert_no_injection(&output);
+    let unit = read(&output.join("units/evil/index.html"));
+    assert!(unit.contains("&lt;script&gt;alert(&#39;name&#39;)&lt;/script&gt;"), "the name is shown as text");
+    // And with raw HTML not allowed, the body is shown as text.
+    let site = tempfile::tempdir().unwrap();
+    copy_tree(&fixtures().join("escaping"), site.path());
+    let campaign = site.path().join("content/campaign.yaml");
+    fs::write(&campaign, read(&campaign).replace("allow_html: true", "allow_html: false")).unwrap();
+    let (_u, output) = build(site.path(), None);
+    assert_no_injection(&output);
+    assert!(read(&output.join("units/evil/index.html")).contains("&lt;script&gt;alert("));
+}
+
+#[test]
+fn the_vietnamese_sample_speaks_vietnamese_and_the_english_fixture_english() {
+    let (_a, vi) = build(&sample_root(), None);
+    let board = read(&vi.join("scoreboard/h1/index.html"));
+    assert!(board.contains("lang=\"vi\""));
+    assert!(board.contains("96,15"), "Vietnamese decimal comma");
+    assert!(board.contains("Cục Hải quan TP. Hải Phòng"));
+    let unit = read(&vi.join("units/cuc-hq-hai-phong/index.html"));
+    assert!(unit.contains("điểm"), "Vietnamese UI strings");
+    let (_b, en) = build(&fixtures().join("pages"), None);
+    let board = read(&en.join("scoreboard/h1/index.html"));
+    assert!(board.contains("lang=\"en\""));
+    assert!(read(&en.join("units/hq-a/index.html")).contains("points"));
+}
+
+#[test]
+fn a_template_error_names_the_template_and_line_and_writes_nothing() {
+    let site = tempfile::tempdir().unwrap();
+    copy_tree(&fixtures().join("pages"), site.path());
+    fs::create_dir_all(site.path().join("templates")).unwrap();
+    fs::write(site.path().join("templates/page.html"), "{% extends \"base.html\" %}\n{% block content %}\n{{ page.title | nosuchfilter }}\n{% endblock content %}\n").unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let options = BuildOptions {
+        root: site.path().to_path_buf(),
+        output: out.path().join("public"),
+        base_url: None,
+        drafts: false,
+    };
+    let report = site::build(&options).unwrap();
+    assert!(report.written.is_none());
+    let d = report.prepared.diagnostics.iter().find(|d| d.is_error()).expect("an error");
+    let loc = d.location.as_ref().unwrap();
+    assert_eq!((loc.file.as_str(), loc.line), ("templates/page.html", 3), "{d:?}");
+    assert!(!out.path().join("public").exists());
+}
+
+#[test]
+fn a_missing_ui_string_is_a_diagnostic() {
+    let site = tempfile::tempdir().unwrap();
+    copy_tree(&fixtures().join("pages"), site.path());
+    fs::create_dir_all(site.path().join("templates")).unwrap();
+    fs::write(site.path().join("templates/page.html"), "{% extends \"base.html\" %}\n{% block content %}\n\n{{ t(key=\"no.such.key\") }}\n{% endblock content %}\n").unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let options = BuildOptions {
+        root: site.path().to_path_buf(),
+        output: out.path().join("public"),
+        base_url: None,
+        drafts: false,
+    };
+    let report = site::build(&options).unwrap();
+    let d = report
+        .prepared
+        .diagnostics
+        .iter()
+        .find(|d| d.code == "missing-string")
+        .expect("a missing-string diagnostic");
+    let loc = d.location.as_ref().unwrap();
+    assert_eq!((loc.file.as_str(), loc.line), ("templates/page.html", 4), "{d:?}");
+    assert!(d.message.contains("no.such.key"));
+}
+
+#[test]
+fn templates_and_assets_are_overridable_from_disk() {
+    let site = tempfile::tempdir().unwrap();
+    copy_tree(&fixtures().join("pages"), site.path());
+    fs::create_dir_all(site.path().join("templates")).unwrap();
+    fs::write(site.path().join("templates/page.html"), "<main>custom {{ page.title }}</main>").unwrap();
+    fs::create_dir_all(site.path().join("themes/default/static/assets")).unwrap();
+    fs::write(site.path().join("themes/default/static/assets/podium.css"), "body{}").unwrap();
+    fs::create_dir_all(site.path().join("static")).unwrap();
+    fs::write(site.path().join("static/robots.txt"), "User-agent: *\n").unwrap();
+    let (_t, output) = build(site.path(), None);
+    assert_eq!(read(&output.join("rules/index.html")), "<main>custom Rules</main>");
+    assert_eq!(read(&output.join("assets/podium.css")), "body{}");
+    assert_eq!(read(&output.join("robots.txt")), "User-agent: *\n");
+}
+
+#[test]
+fn a_static_file_may_not_replace_a_generated_one() {
+    let site = tempfile::tempdir().unwrap();
+    copy_tree(&fixtures().join("pages"), site.path());
+    fs::create_dir_all(site.path().join("static/data")).unwrap();
+    fs::write(site.path().join("static/data/results.csv"), "x").unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let options = BuildOptions {
+        root: site.path().to_path_buf(),
+        output: out.path().join("public"),
+        base_url: None,
+        drafts: false,
+    };
+    let report = site::build(&options).unwrap();
+    assert!(report.written.is_none());
+    let d = report.prepared.diagnostics.iter().find(|d| d.code == "static-collision").expect("a collision");
+    assert_eq!(d.location.as_ref().unwrap().file, "static/data/results.csv");
+}
