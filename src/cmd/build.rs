@@ -22,7 +22,8 @@ pub(crate) fn run(args: &BuildArgs) -> Result<u8> {
         Some(w) => {
             let warnings = if diags.is_empty() { String::new() } else { format!(" ({})", summary(diags)) };
             eprintln!(
-                "built {} files into {} in {} ms{warnings}",
+                "built {} pages ({} files) into {} in {} ms{warnings}",
+                w.pages,
                 w.files,
                 output.display(),
                 w.elapsed.as_millis()

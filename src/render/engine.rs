@@ -20,14 +20,17 @@ pub(super) struct Engine {
 }
 
 impl Engine {
-    /// Loads every template; syntax errors become diagnostics (and `None`).
-    pub(super) fn new(
+    /// Loads every template and sets `site` for all of them; syntax errors become diagnostics
+    /// (and `None`).
+    pub(super) fn new<S: serde::Serialize>(
         theme: &Theme,
         strings: Arc<Strings>,
         lang: Lang,
+        site: &S,
         diags: &mut Vec<Diagnostic>,
     ) -> Option<Engine> {
         let mut tera = Tera::new();
+        tera.global_context().insert("site", site);
         let mut origins = std::collections::BTreeMap::new();
         let mut sources = Vec::new();
         for (name, file) in &theme.templates {

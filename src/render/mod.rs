@@ -70,13 +70,38 @@ struct SiteView {
     has_indicators: bool,
 }
 
-/// One page to render: where it goes, with which template and view.
+/// One page of the site; its view is built only when it is rendered, so that pages are built
+/// and rendered in parallel and no page's view outlives its rendering.
+#[derive(Debug, Clone, Copy)]
+enum Page {
+    Home,
+    Units,
+    NotFound,
+    Criteria,
+    Indicators,
+    Awards,
+    NewsList,
+    Agreements,
+    Clusters,
+    Unit(usize),
+    /// A period's scoreboard; `true` for the copy at `/scoreboard/` (the current period).
+    Scoreboard(usize, bool),
+    Report(usize, bool),
+    /// Cluster, period, and whether this is the copy at `/clusters/<id>/`.
+    Cluster(usize, usize, bool),
+    /// Group, criterion index within the group, criterion index in the table.
+    Criterion(usize, usize, usize),
+    News(usize),
+    Agreement(usize),
+    Free(usize),
+}
+
+/// A page's rendering inputs.
 struct Job {
     path: String,
     template: &'static str,
-    title: String,
     kind: &'static str,
-    /// The view, already converted for Tera under the key `page`.
+    title: String,
     context: tera::Context,
 }
 
@@ -99,22 +124,19 @@ pub fn render(corpus: &Corpus, standings: &Standings, options: &RenderOptions<'_
     let theme = theme::load(options.root, corpus.campaign.site.theme.as_deref(), lang.code())?;
     let strings = Arc::new(Strings::load(&theme.strings, &mut rendered.diagnostics));
     let ctx = Ctx::new(corpus, standings, &strings, options.drafts);
-    let engine = Engine::new(&theme, strings.clone(), ctx.fmt.lang, &mut rendered.diagnostics);
-    let jobs = match jobs(&ctx) {
-        Ok(jobs) => jobs,
-        Err(Missing(key)) => {
-            rendered.diagnostics.push(missing_string(&strings, &key));
-            return Ok(rendered);
-        }
-    };
+    let engine =
+        Engine::new(&theme, strings.clone(), ctx.fmt.lang, &site_view(&ctx), &mut rendered.diagnostics);
     let Some(engine) = engine else { return Ok(rendered) };
     if rendered.diagnostics.iter().any(Diagnostic::is_error) {
         return Ok(rendered);
     }
-    let mut globals = tera::Context::new();
-    globals.insert("site", &site_view(&ctx));
-    let results: Vec<Result<OutputFile, Diagnostic>> =
-        jobs.par_iter().map(|job| render_job(&engine, &globals, corpus, job)).collect();
+    let results: Vec<Result<OutputFile, Diagnostic>> = pages(&ctx)
+        .par_iter()
+        .map(|&page| {
+            let job = job(&ctx, page).map_err(|Missing(key)| missing_string(&strings, &key))?;
+            render_job(&engine, corpus, &job)
+        })
+        .collect();
     for r in results {
         match r {
             Ok(f) => rendered.files.push(f),
@@ -145,12 +167,7 @@ fn missing_string(strings: &Strings, key: &str) -> Diagnostic {
         .with_help("add the key to the theme's i18n/<lang>.yaml (see docs/themes.md)")
 }
 
-fn render_job(
-    engine: &Engine,
-    globals: &tera::Context,
-    corpus: &Corpus,
-    job: &Job,
-) -> Result<OutputFile, Diagnostic> {
+fn render_job(engine: &Engine, corpus: &Corpus, job: &Job) -> Result<OutputFile, Diagnostic> {
     let url = job.path.strip_suffix("index.html").unwrap_or(&job.path);
     let base_url = corpus.campaign.site.base_url.as_deref();
     let here = Here {
@@ -160,8 +177,7 @@ fn render_job(
         kind: job.kind,
         title: &job.title,
     };
-    let mut context = globals.clone();
-    context.extend(job.context.clone());
+    let mut context = job.context.clone();
     context.insert("here", &here);
     let html = engine.render(job.template, &context)?;
     Ok(OutputFile { path: job.path.clone(), bytes: html.into_bytes() })
@@ -219,7 +235,7 @@ fn menu_url(url: &str) -> String {
     }
 }
 
-fn job<T: Serialize>(
+fn view<T: Serialize>(
     path: String,
     template: &'static str,
     kind: &'static str,
@@ -231,163 +247,200 @@ fn job<T: Serialize>(
     Job { path, template, title, kind, context }
 }
 
-/// Every page of the site (SPEC §9).
-fn jobs(ctx: &Ctx<'_>) -> Result<Vec<Job>, Missing> {
+/// Every page of the site (SPEC §9), in a stable order.
+fn pages(ctx: &Ctx<'_>) -> Vec<Page> {
     let c = ctx.corpus;
     let camp = &c.campaign;
     let cur = ctx.current();
-    let mut jobs = vec![
-        job("index.html".into(), "home.html", "home", camp.title.clone(), &views::misc::home(ctx)?),
-        job("units/index.html".into(), "units.html", "units", ctx.t("nav.units")?, &views::misc::units(ctx)),
-        job("404.html".into(), "404.html", "404", ctx.t("notfound.title")?, &serde_json::json!({})),
-        job(
+    let mut pages = vec![
+        Page::Home,
+        Page::Units,
+        Page::NotFound,
+        Page::Criteria,
+        Page::Indicators,
+        Page::Awards,
+        Page::NewsList,
+        Page::Agreements,
+        Page::Clusters,
+    ];
+    pages.extend((0..c.units.len()).map(Page::Unit));
+    for p in 0..camp.periods.len() {
+        pages.push(Page::Scoreboard(p, false));
+        pages.push(Page::Report(p, false));
+        pages.extend((0..camp.clusters.len()).map(|cl| Page::Cluster(cl, p, false)));
+        if p == cur {
+            pages.push(Page::Scoreboard(p, true));
+            pages.push(Page::Report(p, true));
+            pages.extend((0..camp.clusters.len()).map(|cl| Page::Cluster(cl, p, true)));
+        }
+    }
+    let mut ki = 0;
+    for (g, group) in c.criteria.groups.iter().enumerate() {
+        for k in 0..group.criteria.len() {
+            pages.push(Page::Criterion(g, k, ki));
+            ki += 1;
+        }
+    }
+    pages.extend(
+        c.news.iter().enumerate().filter(|(_, n)| ctx.drafts || !n.draft).map(|(i, _)| Page::News(i)),
+    );
+    pages.extend(
+        c.agreements
+            .iter()
+            .enumerate()
+            .filter(|(_, a)| ctx.drafts || !a.draft)
+            .map(|(i, _)| Page::Agreement(i)),
+    );
+    pages.extend(
+        c.pages.iter().enumerate().filter(|(_, p)| ctx.drafts || !p.draft).map(|(i, _)| Page::Free(i)),
+    );
+    pages
+}
+
+/// Builds one page's view.
+fn job(ctx: &Ctx<'_>, page: Page) -> Result<Job, Missing> {
+    let c = ctx.corpus;
+    let camp = &c.campaign;
+    let alias = |current: bool, base: &str, id: &str| {
+        if current { format!("{base}index.html") } else { format!("{base}{id}/index.html") }
+    };
+    Ok(match page {
+        Page::Home => {
+            view("index.html".into(), "home.html", "home", camp.title.clone(), &views::misc::home(ctx)?)
+        }
+        Page::Units => view(
+            "units/index.html".into(),
+            "units.html",
+            "units",
+            ctx.t("nav.units")?,
+            &views::misc::units(ctx),
+        ),
+        Page::NotFound => {
+            view("404.html".into(), "404.html", "404", ctx.t("notfound.title")?, &serde_json::json!({}))
+        }
+        Page::Criteria => view(
             "criteria/index.html".into(),
             "criteria.html",
             "criteria",
             ctx.t("nav.criteria")?,
             &criteria_page(ctx)?,
         ),
-        job(
-            "indicators/index.html".into(),
-            "indicators.html",
-            "indicators",
-            ctx.t("nav.indicators")?,
-            &views::misc::indicators(ctx)?,
-        ),
-        job(
+        Page::Indicators => {
+            let v = views::misc::indicators(ctx)?;
+            view(
+                "indicators/index.html".into(),
+                "indicators.html",
+                "indicators",
+                ctx.t("nav.indicators")?,
+                &v,
+            )
+        }
+        Page::Awards => view(
             "awards/index.html".into(),
             "awards.html",
             "awards",
             ctx.t("nav.awards")?,
             &views::misc::awards(ctx)?,
         ),
-        job(
-            "news/index.html".into(),
-            "news_list.html",
-            "news_list",
-            ctx.t("nav.news")?,
-            &views::misc::NewsListPage { news: views::misc::news_list(ctx) },
-        ),
-        job(
-            "agreements/index.html".into(),
-            "agreements.html",
-            "agreements",
-            ctx.t("nav.agreements")?,
-            &views::misc::agreements(ctx),
-        ),
-        job(
+        Page::NewsList => {
+            let v = views::misc::NewsListPage { news: views::misc::news_list(ctx) };
+            view("news/index.html".into(), "news_list.html", "news_list", ctx.t("nav.news")?, &v)
+        }
+        Page::Agreements => {
+            let v = views::misc::agreements(ctx);
+            view(
+                "agreements/index.html".into(),
+                "agreements.html",
+                "agreements",
+                ctx.t("nav.agreements")?,
+                &v,
+            )
+        }
+        Page::Clusters => view(
             "clusters/index.html".into(),
             "clusters.html",
             "clusters",
             ctx.t("nav.clusters")?,
             &views::boards::clusters(ctx),
         ),
-    ];
-    let unit_jobs: Vec<Result<Job, Missing>> = (0..c.units.len())
-        .into_par_iter()
-        .map(|u| {
-            let view = views::unit::build(ctx, u)?;
-            Ok(job(
-                format!("units/{}/index.html", c.units[u].id),
+        Page::Unit(u) => {
+            let unit = &c.units[u];
+            view(
+                format!("units/{}/index.html", unit.id),
                 "unit.html",
                 "unit",
-                c.units[u].name.clone(),
-                &view,
-            ))
-        })
-        .collect();
-    for j in unit_jobs {
-        jobs.push(j?);
-    }
-    for p in 0..camp.periods.len() {
-        let period = &camp.periods[p];
-        let board = views::boards::scoreboard(ctx, p)?;
-        let title = ctx.strings.format("scoreboard.title", &[("period", &period.title)])?;
-        if p == cur {
-            jobs.push(job(
-                "scoreboard/index.html".into(),
-                "scoreboard.html",
-                "scoreboard",
-                title.clone(),
-                &board,
-            ));
+                unit.name.clone(),
+                &views::unit::build(ctx, u)?,
+            )
         }
-        jobs.push(job(
-            format!("scoreboard/{}/index.html", period.id),
-            "scoreboard.html",
-            "scoreboard",
-            title,
-            &board,
-        ));
-        let report = views::boards::report(ctx, p)?;
-        let title = ctx.strings.format("report.title", &[("period", &period.title)])?;
-        if p == cur {
-            jobs.push(job("report/index.html".into(), "report.html", "report", title.clone(), &report));
+        Page::Scoreboard(p, current) => {
+            let period = &camp.periods[p];
+            let title = ctx.strings.format("scoreboard.title", &[("period", &period.title)])?;
+            let v = views::boards::scoreboard(ctx, p)?;
+            view(alias(current, "scoreboard/", &period.id), "scoreboard.html", "scoreboard", title, &v)
         }
-        jobs.push(job(format!("report/{}/index.html", period.id), "report.html", "report", title, &report));
-        for (ci, cluster) in camp.clusters.iter().enumerate() {
-            let view = views::boards::cluster(ctx, ci, p)?;
+        Page::Report(p, current) => {
+            let period = &camp.periods[p];
+            let title = ctx.strings.format("report.title", &[("period", &period.title)])?;
+            view(
+                alias(current, "report/", &period.id),
+                "report.html",
+                "report",
+                title,
+                &views::boards::report(ctx, p)?,
+            )
+        }
+        Page::Cluster(cl, p, current) => {
+            let (cluster, period) = (&camp.clusters[cl], &camp.periods[p]);
             let title = format!("{} · {}", cluster.title, period.title);
-            if p == cur {
-                jobs.push(job(
-                    format!("clusters/{}/index.html", cluster.id),
-                    "cluster.html",
-                    "cluster",
-                    title.clone(),
-                    &view,
-                ));
-            }
-            jobs.push(job(
-                format!("clusters/{}/{}/index.html", cluster.id, period.id),
+            let base = format!("clusters/{}/", cluster.id);
+            view(
+                alias(current, &base, &period.id),
                 "cluster.html",
                 "cluster",
                 title,
-                &view,
-            ));
+                &views::boards::cluster(ctx, cl, p)?,
+            )
         }
-    }
-    let mut ki = 0;
-    for g in &c.criteria.groups {
-        for k in &g.criteria {
-            let view = views::boards::criterion(ctx, g, k, ki)?;
-            jobs.push(job(
-                format!("criteria/{}/index.html", k.id),
-                "criterion.html",
-                "criterion",
-                format!("{} {}", k.id, k.title),
-                &view,
-            ));
-            ki += 1;
+        Page::Criterion(g, k, ki) => {
+            let group = &c.criteria.groups[g];
+            let criterion = &group.criteria[k];
+            let v = views::boards::criterion(ctx, group, criterion, ki)?;
+            let title = format!("{} {}", criterion.id, criterion.title);
+            view(format!("criteria/{}/index.html", criterion.id), "criterion.html", "criterion", title, &v)
         }
-    }
-    for n in c.news.iter().filter(|n| ctx.drafts || !n.draft) {
-        jobs.push(job(
-            format!("news/{}/index.html", n.id),
-            "news.html",
-            "news",
-            n.title.clone(),
-            &views::misc::news_page(ctx, n),
-        ));
-    }
-    for a in c.agreements.iter().filter(|a| ctx.drafts || !a.draft) {
-        jobs.push(job(
-            format!("agreements/{}/index.html", a.id),
-            "agreement.html",
-            "agreement",
-            a.title.clone(),
-            &views::misc::agreement_page(ctx, a),
-        ));
-    }
-    for p in c.pages.iter().filter(|p| ctx.drafts || !p.draft) {
-        jobs.push(job(
-            format!("{}/index.html", p.id),
-            "page.html",
-            "page",
-            p.title.clone(),
-            &views::misc::free_page(ctx, p),
-        ));
-    }
-    Ok(jobs)
+        Page::News(i) => {
+            let n = &c.news[i];
+            view(
+                format!("news/{}/index.html", n.id),
+                "news.html",
+                "news",
+                n.title.clone(),
+                &views::misc::news_page(ctx, n),
+            )
+        }
+        Page::Agreement(i) => {
+            let a = &c.agreements[i];
+            let v = views::misc::agreement_page(ctx, a);
+            view(
+                format!("agreements/{}/index.html", a.id),
+                "agreement.html",
+                "agreement",
+                a.title.clone(),
+                &v,
+            )
+        }
+        Page::Free(i) => {
+            let p = &c.pages[i];
+            view(
+                format!("{}/index.html", p.id),
+                "page.html",
+                "page",
+                p.title.clone(),
+                &views::misc::free_page(ctx, p),
+            )
+        }
+    })
 }
 
 #[derive(Debug, Serialize)]

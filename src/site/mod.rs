@@ -60,6 +60,8 @@ pub struct BuildReport {
 #[derive(Debug)]
 pub struct Written {
     pub files: usize,
+    /// HTML pages among the files.
+    pub pages: usize,
     pub elapsed: Duration,
 }
 
@@ -90,6 +92,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
         return Ok(BuildReport { prepared, written: None });
     }
     let count = files.len();
+    let pages = files.iter().filter(|f| f.path.ends_with(".html")).count();
     output::replace(&options.output, &files)?;
-    Ok(BuildReport { prepared, written: Some(Written { files: count, elapsed: started.elapsed() }) })
+    Ok(BuildReport { prepared, written: Some(Written { files: count, pages, elapsed: started.elapsed() }) })
 }

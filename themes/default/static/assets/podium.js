@@ -54,7 +54,10 @@
     return raw !== null ? raw : (cell.textContent || '').trim();
   }
 
+  var tableCount = 0;
+
   function initSortable(table) {
+    var tableId = String(tableCount++);
     var head = table.tHead;
     var body = table.tBodies && table.tBodies[0];
     if (!head || !body || table.tBodies.length !== 1) { return; }
@@ -64,17 +67,31 @@
     original.forEach(function (tr, i) { tr.setAttribute('data-order', String(i)); });
     var collator = window.Intl && Intl.Collator ? new Intl.Collator(lang, { sensitivity: 'base', numeric: true }) : null;
 
+    // The head keeps its text in a label; the button beside it is named by that label, and a
+    // click anywhere in the head sorts too. (Chrome does not repeat form controls in table heads
+    // repeated on printed pages, so the text must not live inside the button.)
     each(row.cells, function (th, index) {
       if (th.hasAttribute('data-nosort') || th.colSpan > 1) { return; }
+      var label = doc.createElement('span');
+      label.className = 'th-label';
+      label.id = 'sort-' + tableId + '-' + index;
+      while (th.firstChild) { label.appendChild(th.firstChild); }
+      th.appendChild(label);
       var button = doc.createElement('button');
       button.type = 'button';
       button.className = 'sort-button';
-      while (th.firstChild) { button.appendChild(th.firstChild); }
+      button.setAttribute('aria-labelledby', label.id);
       var icon = doc.createElement('span');
       icon.className = 'sort-icon';
       icon.setAttribute('aria-hidden', 'true');
       button.appendChild(icon);
       th.appendChild(button);
+      th.classList.add('is-sortable');
+      th.addEventListener('click', function (ev) {
+        if (ev.target !== button && !button.contains(ev.target) && !(ev.target.closest && ev.target.closest('a'))) {
+          button.click();
+        }
+      });
       button.addEventListener('click', function () {
         var current = th.getAttribute('aria-sort');
         var first = th.getAttribute('data-sort-dir') === 'desc' ? 'descending' : 'ascending';
