@@ -167,7 +167,21 @@ fn site(ctx: &mut Ctx<'_>, node: &Node) -> Site {
 fn menu_entry(ctx: &mut Ctx<'_>, node: &Node) -> Option<MenuEntry> {
     let f = Fields::new(ctx, node, "a menu entry", &["title", "url"])?;
     let title = f.required(ctx, "title", "a menu entry").and_then(|n| decode::string(ctx, n));
-    let url = f.required(ctx, "url", "a menu entry").and_then(|n| decode::string(ctx, n));
+    let url = f.required(ctx, "url", "a menu entry").and_then(|n| {
+        let url = decode::string(ctx, n)?;
+        let lower = url.trim().to_ascii_lowercase();
+        let scheme = lower.split('/').next().filter(|first| first.contains(':'));
+        if scheme.is_some_and(|_| !["http:", "https:", "mailto:"].iter().any(|s| lower.starts_with(s))) {
+            ctx.error(
+                "invalid-value",
+                n.pos,
+                format!("a menu link must be a site path or an http(s) URL, found \"{url}\""),
+            )
+            .help("e.g. url: \"/quy-che/\" or url: \"https://example.org/\"");
+            return None;
+        }
+        Some(url)
+    });
     Some(MenuEntry { title: title?, url: url? })
 }
 

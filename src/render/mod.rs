@@ -99,6 +99,9 @@ enum Page {
 /// A page's rendering inputs.
 struct Job {
     path: String,
+    /// The page this one copies (the current period's `scoreboard/` is `scoreboard/<id>/`),
+    /// for `<link rel="canonical">`.
+    canonical_url: Option<String>,
     template: &'static str,
     kind: &'static str,
     title: String,
@@ -173,7 +176,8 @@ fn render_job(engine: &Engine, corpus: &Corpus, job: &Job) -> Result<OutputFile,
     let here = Here {
         root: if job.path == "404.html" { base_path(base_url) } else { relative_root(&job.path) },
         url,
-        canonical: base_url.map(|b| format!("{}/{url}", b.trim_end_matches('/'))),
+        canonical: base_url
+            .map(|b| format!("{}/{}", b.trim_end_matches('/'), job.canonical_url.as_deref().unwrap_or(url))),
         kind: job.kind,
         title: &job.title,
     };
@@ -213,7 +217,12 @@ fn site_view(ctx: &Ctx<'_>) -> SiteView {
         language: c.language.code(),
         base_url: c.site.base_url.clone(),
         base_path: base_path(c.site.base_url.as_deref()),
-        menu: c.site.menu.iter().map(|m| Link { title: m.title.clone(), url: menu_url(&m.url) }).collect(),
+        menu: c
+            .site
+            .menu
+            .iter()
+            .filter_map(|m| Some(Link { title: m.title.clone(), url: menu_url(&m.url)? }))
+            .collect(),
         pages: pages.iter().map(|p| Link { title: p.title.clone(), url: format!("{}/", p.id) }).collect(),
         periods: (0..c.periods.len()).map(|p| ctx.period_link(p, "scoreboard/")).collect(),
         clusters: (0..c.clusters.len()).map(|i| ctx.cluster_link(i)).collect(),
@@ -226,13 +235,15 @@ fn site_view(ctx: &Ctx<'_>) -> SiteView {
 }
 
 /// Menu URLs in campaign.yaml are written from the site root (`/quy-che/`); inside the site
-/// they become root-relative like every other link. External URLs are kept.
-fn menu_url(url: &str) -> String {
-    if url.contains("://") || url.starts_with("mailto:") {
-        url.to_string()
-    } else {
-        url.trim_start_matches('/').to_string()
+/// they become root-relative like every other link. http(s) and mailto URLs are kept; any other
+/// scheme (`javascript:`) is dropped (validation has already reported it).
+fn menu_url(url: &str) -> Option<String> {
+    let lower = url.trim().to_ascii_lowercase();
+    if lower.starts_with("http://") || lower.starts_with("https://") || lower.starts_with("mailto:") {
+        return Some(url.trim().to_string());
     }
+    let scheme_like = lower.split('/').next().is_some_and(|first| first.contains(':'));
+    (!scheme_like).then(|| url.trim().trim_start_matches('/').to_string())
 }
 
 fn view<T: Serialize>(
@@ -244,7 +255,7 @@ fn view<T: Serialize>(
 ) -> Job {
     let mut context = tera::Context::new();
     context.insert("page", view);
-    Job { path, template, title, kind, context }
+    Job { path, canonical_url: None, template, title, kind, context }
 }
 
 /// Every page of the site (SPEC §9), in a stable order.
@@ -304,7 +315,7 @@ fn job(ctx: &Ctx<'_>, page: Page) -> Result<Job, Missing> {
     let alias = |current: bool, base: &str, id: &str| {
         if current { format!("{base}index.html") } else { format!("{base}{id}/index.html") }
     };
-    Ok(match page {
+    let mut job = match page {
         Page::Home => {
             view("index.html".into(), "home.html", "home", camp.title.clone(), &views::misc::home(ctx)?)
         }
@@ -440,7 +451,16 @@ fn job(ctx: &Ctx<'_>, page: Page) -> Result<Job, Missing> {
                 &views::misc::free_page(ctx, p),
             )
         }
-    })
+    };
+    job.canonical_url = match page {
+        Page::Scoreboard(p, true) => Some(format!("scoreboard/{}/", camp.periods[p].id)),
+        Page::Report(p, true) => Some(format!("report/{}/", camp.periods[p].id)),
+        Page::Cluster(cl, p, true) => {
+            Some(format!("clusters/{}/{}/", camp.clusters[cl].id, camp.periods[p].id))
+        }
+        _ => None,
+    };
+    Ok(job)
 }
 
 #[derive(Debug, Serialize)]

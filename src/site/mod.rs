@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Result, bail};
 
+use self::output::OutputFile;
 use crate::diagnostics::{self, Diagnostic};
 use crate::model::Corpus;
 use crate::scoring::{self, Standings};
@@ -65,10 +66,16 @@ pub struct Written {
     pub elapsed: Duration,
 }
 
-/// Builds the site into `options.output`, replacing it only when everything succeeded.
-pub fn build(options: &BuildOptions) -> Result<BuildReport> {
-    let started = Instant::now();
-    output::check_output_folder(&options.root, &options.output)?;
+/// A whole site in memory, or the problems that stopped it.
+#[derive(Debug)]
+pub struct Generated {
+    pub prepared: Prepared,
+    /// `None` when errors stopped the build.
+    pub files: Option<Vec<OutputFile>>,
+}
+
+/// Runs every stage and returns the site's files in memory (for `build` and `serve`).
+pub fn generate(options: &BuildOptions) -> Result<Generated> {
     if let Some(url) = &options.base_url
         && !(url.starts_with("https://") || url.starts_with("http://"))
     {
@@ -76,7 +83,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
     }
     let mut prepared = prepare(&options.root)?;
     if prepared.has_errors() {
-        return Ok(BuildReport { prepared, written: None });
+        return Ok(Generated { prepared, files: None });
     }
     if let Some(url) = &options.base_url {
         prepared.corpus.campaign.site.base_url = Some(url.clone());
@@ -88,9 +95,18 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
     prepared.diagnostics.extend(rendered.diagnostics);
     prepared.diagnostics.extend(copies::add(&options.root, &prepared.corpus, &mut files, rendered.assets)?);
     diagnostics::sort(&mut prepared.diagnostics);
-    if prepared.has_errors() {
+    let files = (!prepared.has_errors()).then_some(files);
+    Ok(Generated { prepared, files })
+}
+
+/// Builds the site into `options.output`, replacing it only when everything succeeded.
+pub fn build(options: &BuildOptions) -> Result<BuildReport> {
+    let started = Instant::now();
+    output::check_output_folder(&options.root, &options.output)?;
+    let Generated { prepared, files } = generate(options)?;
+    let Some(files) = files else {
         return Ok(BuildReport { prepared, written: None });
-    }
+    };
     let count = files.len();
     let pages = files.iter().filter(|f| f.path.ends_with(".html")).count();
     output::replace(&options.output, &files)?;

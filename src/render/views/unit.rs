@@ -216,7 +216,7 @@ fn info(ctx: &Ctx<'_>, index: usize) -> Result<UnitInfo, Missing> {
             .seeks
             .iter()
             .filter_map(|a| c.campaign.awards.iter().find(|x| x.id == a.value))
-            .map(|a| Link { title: a.title.clone(), url: format!("awards/#{}", a.id) })
+            .map(|a| Link { title: a.title.clone(), url: format!("awards/#award-{}", a.id) })
             .collect(),
     });
     Ok(UnitInfo {
@@ -450,7 +450,7 @@ fn awards(ctx: &Ctx<'_>, index: usize) -> Result<Vec<AwardMention>, Missing> {
             let award = &c.campaign.awards[outcome.award];
             Ok(AwardMention {
                 title: award.title.clone(),
-                url: format!("awards/#{}", award.id),
+                url: format!("awards/#award-{}", award.id),
                 period: c.campaign.periods[outcome.period].title.clone(),
                 scope: match scope.cluster {
                     Some(cl) => c.campaign.clusters[cl].title.clone(),
