@@ -21,6 +21,27 @@ pub(crate) enum Command {
     Build(BuildArgs),
     /// Check the content and report every problem, without writing anything.
     Check(CheckArgs),
+    /// Preview the site: build into memory, serve it, rebuild and reload on every change.
+    Serve(ServeArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct ServeArgs {
+    /// The site root (the folder holding content/).
+    #[arg(long, default_value = ".")]
+    pub root: PathBuf,
+    /// Address to listen on (loopback by default; another address exposes the preview).
+    #[arg(long, default_value = "127.0.0.1")]
+    pub bind: std::net::IpAddr,
+    /// Port to listen on.
+    #[arg(long, default_value_t = 1111)]
+    pub port: u16,
+    /// Open the site in the default browser.
+    #[arg(long)]
+    pub open: bool,
+    /// Also show items marked `draft: true`.
+    #[arg(long)]
+    pub drafts: bool,
 }
 
 #[derive(Debug, clap::Args)]

@@ -14,5 +14,6 @@ pub mod diagnostics;
 pub mod model;
 pub mod render;
 pub mod scoring;
+pub mod serve;
 pub mod site;
 pub mod validate;

@@ -13,6 +13,7 @@ fn main() -> ExitCode {
     let outcome = match &cli.command {
         cli::Command::Build(args) => cmd::build::run(args),
         cli::Command::Check(args) => cmd::check::run(args),
+        cli::Command::Serve(args) => cmd::serve::run(args),
     };
     match outcome {
         Ok(code) => ExitCode::from(code),

@@ -16,12 +16,12 @@ const BOM: &[u8] = b"\xEF\xBB\xBF";
 /// All four data files.
 pub fn render(corpus: &Corpus, standings: &Standings) -> Result<Vec<OutputFile>> {
     Ok(vec![
-        OutputFile { path: "data/results.csv".into(), bytes: results_csv(corpus, standings)? },
-        OutputFile { path: "data/awards.csv".into(), bytes: awards_csv(corpus, standings)? },
-        OutputFile { path: "data/indicators.csv".into(), bytes: indicators_csv(corpus, standings)? },
+        OutputFile { path: "data/results.csv".into(), bytes: results_csv(corpus, standings)?.into() },
+        OutputFile { path: "data/awards.csv".into(), bytes: awards_csv(corpus, standings)?.into() },
+        OutputFile { path: "data/indicators.csv".into(), bytes: indicators_csv(corpus, standings)?.into() },
         OutputFile {
             path: "data/campaign.json".into(),
-            bytes: super::json::campaign_json(corpus, standings)?,
+            bytes: super::json::campaign_json(corpus, standings)?.into(),
         },
     ])
 }

@@ -11,9 +11,9 @@ use crate::site::output::OutputFile;
 
 pub(super) fn render(ctx: &Ctx<'_>) -> Result<Vec<OutputFile>> {
     Ok(vec![
-        OutputFile { path: "sitemap.xml".into(), bytes: sitemap(ctx).into_bytes() },
-        OutputFile { path: "news/atom.xml".into(), bytes: atom(ctx).into_bytes() },
-        OutputFile { path: "search-index.json".into(), bytes: search_index(ctx)? },
+        OutputFile { path: "sitemap.xml".into(), bytes: sitemap(ctx).into_bytes().into() },
+        OutputFile { path: "news/atom.xml".into(), bytes: atom(ctx).into_bytes().into() },
+        OutputFile { path: "search-index.json".into(), bytes: search_index(ctx)?.into() },
     ])
 }
 

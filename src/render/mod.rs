@@ -16,6 +16,7 @@ pub mod markdown;
 pub mod theme;
 pub mod views;
 
+use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -105,7 +106,10 @@ struct Job {
     template: &'static str,
     kind: &'static str,
     title: String,
-    context: tera::Context,
+    /// The view converted for Tera under `page`; `None` when the page is reused.
+    context: Option<tera::Context>,
+    hash: u64,
+    reuse: Option<Arc<[u8]>>,
 }
 
 /// Per-page values every template sees as `here`.
@@ -122,6 +126,16 @@ struct Here<'a> {
 }
 
 pub fn render(corpus: &Corpus, standings: &Standings, options: &RenderOptions<'_>) -> Result<Rendered> {
+    render_cached(corpus, standings, options, &mut RenderCache::default())
+}
+
+/// Renders like `render`, reusing the pages of `cache` whose view and frame did not change.
+pub fn render_cached(
+    corpus: &Corpus,
+    standings: &Standings,
+    options: &RenderOptions<'_>,
+    cache: &mut RenderCache,
+) -> Result<Rendered> {
     let mut rendered = Rendered::default();
     let lang = corpus.campaign.language;
     let theme = theme::load(options.root, corpus.campaign.site.theme.as_deref(), lang.code())?;
@@ -133,16 +147,34 @@ pub fn render(corpus: &Corpus, standings: &Standings, options: &RenderOptions<'_
     if rendered.diagnostics.iter().any(Diagnostic::is_error) {
         return Ok(rendered);
     }
-    let results: Vec<Result<OutputFile, Diagnostic>> = pages(&ctx)
+    let site = site_view(&ctx);
+    let frame = hash_of(&(&site, strings.all(), &corpus.campaign.site.base_url, theme_hash(&theme)));
+    if frame != cache.frame {
+        cache.pages.clear();
+        cache.frame = frame;
+    }
+    let previous = std::mem::take(&mut cache.pages);
+    let results: Vec<Result<(OutputFile, u64, bool), Diagnostic>> = pages(&ctx)
         .par_iter()
         .map(|&page| {
-            let job = job(&ctx, page).map_err(|Missing(key)| missing_string(&strings, &key))?;
-            render_job(&engine, corpus, &job)
+            let job = job(&ctx, page, &previous).map_err(|Missing(key)| missing_string(&strings, &key))?;
+            let reused = job.reuse.is_some();
+            Ok((render_job(&engine, corpus, &job)?, job.hash, reused))
         })
         .collect();
+    drop(previous);
+    (cache.rendered, cache.reused) = (0, 0);
     for r in results {
         match r {
-            Ok(f) => rendered.files.push(f),
+            Ok((f, hash, reused)) => {
+                if reused {
+                    cache.reused += 1
+                } else {
+                    cache.rendered += 1
+                }
+                cache.pages.insert(f.path.clone(), (hash, f.bytes.clone()));
+                rendered.files.push(f);
+            }
             Err(d) => rendered.diagnostics.push(d),
         }
     }
@@ -150,10 +182,16 @@ pub fn render(corpus: &Corpus, standings: &Standings, options: &RenderOptions<'_
     rendered.files.extend(feeds::render(&ctx)?);
     rendered.files.extend(data::render(corpus, standings)?);
     for (path, file) in theme.statics {
-        rendered.assets.push((file.origin, OutputFile { path, bytes: file.bytes }));
+        rendered.assets.push((file.origin, OutputFile { path, bytes: file.bytes.into() }));
     }
     rendered.files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(rendered)
+}
+
+/// A hash of the theme's templates and assets, part of the frame every page depends on.
+fn theme_hash(theme: &theme::Theme) -> u64 {
+    let templates: Vec<(&String, &Vec<u8>)> = theme.templates.iter().map(|(k, f)| (k, &f.bytes)).collect();
+    hash_of(&templates)
 }
 
 /// The same template error hits every page that uses the template: report it once.
@@ -171,6 +209,9 @@ fn missing_string(strings: &Strings, key: &str) -> Diagnostic {
 }
 
 fn render_job(engine: &Engine, corpus: &Corpus, job: &Job) -> Result<OutputFile, Diagnostic> {
+    if let Some(bytes) = &job.reuse {
+        return Ok(OutputFile { path: job.path.clone(), bytes: bytes.clone() });
+    }
     let url = job.path.strip_suffix("index.html").unwrap_or(&job.path);
     let base_url = corpus.campaign.site.base_url.as_deref();
     let here = Here {
@@ -181,10 +222,10 @@ fn render_job(engine: &Engine, corpus: &Corpus, job: &Job) -> Result<OutputFile,
         kind: job.kind,
         title: &job.title,
     };
-    let mut context = job.context.clone();
+    let mut context = job.context.clone().unwrap_or_default();
     context.insert("here", &here);
     let html = engine.render(job.template, &context)?;
-    Ok(OutputFile { path: job.path.clone(), bytes: html.into_bytes() })
+    Ok(OutputFile { path: job.path.clone(), bytes: html.into_bytes().into() })
 }
 
 /// `../` once per folder between the page and the site root; `./` at the root.
@@ -246,16 +287,58 @@ fn menu_url(url: &str) -> Option<String> {
     (!scheme_like).then(|| url.trim().trim_start_matches('/').to_string())
 }
 
+/// A page's job. Its view is hashed; when the previous render had the same hash for the same
+/// path (and the same frame), the page is not rendered again and its bytes are reused.
 fn view<T: Serialize>(
+    previous: &Previous,
     path: String,
     template: &'static str,
     kind: &'static str,
     title: String,
     view: &T,
 ) -> Job {
-    let mut context = tera::Context::new();
-    context.insert("page", view);
-    Job { path, canonical_url: None, template, title, kind, context }
+    let hash = hash_of(view);
+    let reuse = previous.get(&path).filter(|(h, _)| *h == hash).map(|(_, bytes)| bytes.clone());
+    let context = if reuse.is_some() {
+        None
+    } else {
+        let mut context = tera::Context::new();
+        context.insert("page", view);
+        Some(context)
+    };
+    Job { path, canonical_url: None, template, title, kind, context, hash, reuse }
+}
+
+/// Hashes a value's serialisation without building it in memory.
+fn hash_of<T: Serialize + ?Sized>(value: &T) -> u64 {
+    struct HashWriter(std::collections::hash_map::DefaultHasher);
+    impl std::io::Write for HashWriter {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            std::hash::Hasher::write(&mut self.0, buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut w = HashWriter(std::collections::hash_map::DefaultHasher::new());
+    // Writing into a hasher cannot fail; a serialisation error only weakens reuse.
+    let _ = serde_json::to_writer(&mut w, value);
+    std::hash::Hasher::finish(&w.0)
+}
+
+/// Pages of the previous render: path -> (hash of its view, bytes).
+type Previous = HashMap<String, (u64, Arc<[u8]>)>;
+
+/// What `serve` keeps between renders so that an edit re-renders only the pages it changes.
+#[derive(Debug, Default)]
+pub struct RenderCache {
+    /// Hash of everything outside the views that shapes a page: templates, strings, `site`.
+    frame: u64,
+    pages: Previous,
+    /// Pages rendered and reused by the last render.
+    pub rendered: usize,
+    pub reused: usize,
 }
 
 /// Every page of the site (SPEC §9), in a stable order.
@@ -309,27 +392,39 @@ fn pages(ctx: &Ctx<'_>) -> Vec<Page> {
 }
 
 /// Builds one page's view.
-fn job(ctx: &Ctx<'_>, page: Page) -> Result<Job, Missing> {
+fn job(ctx: &Ctx<'_>, page: Page, previous: &Previous) -> Result<Job, Missing> {
     let c = ctx.corpus;
     let camp = &c.campaign;
     let alias = |current: bool, base: &str, id: &str| {
         if current { format!("{base}index.html") } else { format!("{base}{id}/index.html") }
     };
     let mut job = match page {
-        Page::Home => {
-            view("index.html".into(), "home.html", "home", camp.title.clone(), &views::misc::home(ctx)?)
-        }
+        Page::Home => view(
+            previous,
+            "index.html".into(),
+            "home.html",
+            "home",
+            camp.title.clone(),
+            &views::misc::home(ctx)?,
+        ),
         Page::Units => view(
+            previous,
             "units/index.html".into(),
             "units.html",
             "units",
             ctx.t("nav.units")?,
             &views::misc::units(ctx),
         ),
-        Page::NotFound => {
-            view("404.html".into(), "404.html", "404", ctx.t("notfound.title")?, &serde_json::json!({}))
-        }
+        Page::NotFound => view(
+            previous,
+            "404.html".into(),
+            "404.html",
+            "404",
+            ctx.t("notfound.title")?,
+            &serde_json::json!({}),
+        ),
         Page::Criteria => view(
+            previous,
             "criteria/index.html".into(),
             "criteria.html",
             "criteria",
@@ -339,6 +434,7 @@ fn job(ctx: &Ctx<'_>, page: Page) -> Result<Job, Missing> {
         Page::Indicators => {
             let v = views::misc::indicators(ctx)?;
             view(
+                previous,
                 "indicators/index.html".into(),
                 "indicators.html",
                 "indicators",
@@ -347,6 +443,7 @@ fn job(ctx: &Ctx<'_>, page: Page) -> Result<Job, Missing> {
             )
         }
         Page::Awards => view(
+            previous,
             "awards/index.html".into(),
             "awards.html",
             "awards",
@@ -355,11 +452,12 @@ fn job(ctx: &Ctx<'_>, page: Page) -> Result<Job, Missing> {
         ),
         Page::NewsList => {
             let v = views::misc::NewsListPage { news: views::misc::news_list(ctx) };
-            view("news/index.html".into(), "news_list.html", "news_list", ctx.t("nav.news")?, &v)
+            view(previous, "news/index.html".into(), "news_list.html", "news_list", ctx.t("nav.news")?, &v)
         }
         Page::Agreements => {
             let v = views::misc::agreements(ctx);
             view(
+                previous,
                 "agreements/index.html".into(),
                 "agreements.html",
                 "agreements",
@@ -368,6 +466,7 @@ fn job(ctx: &Ctx<'_>, page: Page) -> Result<Job, Missing> {
             )
         }
         Page::Clusters => view(
+            previous,
             "clusters/index.html".into(),
             "clusters.html",
             "clusters",
@@ -377,6 +476,7 @@ fn job(ctx: &Ctx<'_>, page: Page) -> Result<Job, Missing> {
         Page::Unit(u) => {
             let unit = &c.units[u];
             view(
+                previous,
                 format!("units/{}/index.html", unit.id),
                 "unit.html",
                 "unit",
@@ -388,12 +488,20 @@ fn job(ctx: &Ctx<'_>, page: Page) -> Result<Job, Missing> {
             let period = &camp.periods[p];
             let title = ctx.strings.format("scoreboard.title", &[("period", &period.title)])?;
             let v = views::boards::scoreboard(ctx, p)?;
-            view(alias(current, "scoreboard/", &period.id), "scoreboard.html", "scoreboard", title, &v)
+            view(
+                previous,
+                alias(current, "scoreboard/", &period.id),
+                "scoreboard.html",
+                "scoreboard",
+                title,
+                &v,
+            )
         }
         Page::Report(p, current) => {
             let period = &camp.periods[p];
             let title = ctx.strings.format("report.title", &[("period", &period.title)])?;
             view(
+                previous,
                 alias(current, "report/", &period.id),
                 "report.html",
                 "report",
@@ -406,6 +514,7 @@ fn job(ctx: &Ctx<'_>, page: Page) -> Result<Job, Missing> {
             let title = format!("{} · {}", cluster.title, period.title);
             let base = format!("clusters/{}/", cluster.id);
             view(
+                previous,
                 alias(current, &base, &period.id),
                 "cluster.html",
                 "cluster",
@@ -418,11 +527,19 @@ fn job(ctx: &Ctx<'_>, page: Page) -> Result<Job, Missing> {
             let criterion = &group.criteria[k];
             let v = views::boards::criterion(ctx, group, criterion, ki)?;
             let title = format!("{} {}", criterion.id, criterion.title);
-            view(format!("criteria/{}/index.html", criterion.id), "criterion.html", "criterion", title, &v)
+            view(
+                previous,
+                format!("criteria/{}/index.html", criterion.id),
+                "criterion.html",
+                "criterion",
+                title,
+                &v,
+            )
         }
         Page::News(i) => {
             let n = &c.news[i];
             view(
+                previous,
                 format!("news/{}/index.html", n.id),
                 "news.html",
                 "news",
@@ -434,6 +551,7 @@ fn job(ctx: &Ctx<'_>, page: Page) -> Result<Job, Missing> {
             let a = &c.agreements[i];
             let v = views::misc::agreement_page(ctx, a);
             view(
+                previous,
                 format!("agreements/{}/index.html", a.id),
                 "agreement.html",
                 "agreement",
@@ -444,6 +562,7 @@ fn job(ctx: &Ctx<'_>, page: Page) -> Result<Job, Missing> {
         Page::Free(i) => {
             let p = &c.pages[i];
             view(
+                previous,
                 format!("{}/index.html", p.id),
                 "page.html",
                 "page",

@@ -51,13 +51,13 @@ pub(super) fn add(
             }
             let bytes =
                 std::fs::read(entry.path()).with_context(|| format!("reading {}", entry.path().display()))?;
-            extra.push((shown, OutputFile { path: rel, bytes }));
+            extra.push((shown, OutputFile { path: rel, bytes: bytes.into() }));
         }
     }
     for asset in &corpus.assets {
         let Some(rest) = asset.strip_prefix("content/units/") else { continue };
         let bytes = std::fs::read(root.join(asset)).with_context(|| format!("reading {asset}"))?;
-        extra.push((asset.clone(), OutputFile { path: format!("units/{rest}"), bytes }));
+        extra.push((asset.clone(), OutputFile { path: format!("units/{rest}"), bytes: bytes.into() }));
     }
     // Later entries win: theme assets, then the site's static files, then unit assets.
     let mut by_path: std::collections::BTreeMap<String, (String, OutputFile)> =

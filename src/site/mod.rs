@@ -74,8 +74,14 @@ pub struct Generated {
     pub files: Option<Vec<OutputFile>>,
 }
 
-/// Runs every stage and returns the site's files in memory (for `build` and `serve`).
+/// Runs every stage and returns the site's files in memory.
 pub fn generate(options: &BuildOptions) -> Result<Generated> {
+    generate_cached(options, &mut render::RenderCache::default())
+}
+
+/// Like `generate`, re-rendering only the pages whose inputs changed since the render that
+/// filled `cache` (for `serve`).
+pub fn generate_cached(options: &BuildOptions, cache: &mut render::RenderCache) -> Result<Generated> {
     if let Some(url) = &options.base_url
         && !(url.starts_with("https://") || url.starts_with("http://"))
     {
@@ -90,7 +96,7 @@ pub fn generate(options: &BuildOptions) -> Result<Generated> {
     }
     let standings: Standings = scoring::score(&prepared.corpus);
     let render_options = render::RenderOptions { root: &options.root, drafts: options.drafts };
-    let rendered = render::render(&prepared.corpus, &standings, &render_options)?;
+    let rendered = render::render_cached(&prepared.corpus, &standings, &render_options, cache)?;
     let mut files = rendered.files;
     prepared.diagnostics.extend(rendered.diagnostics);
     prepared.diagnostics.extend(copies::add(&options.root, &prepared.corpus, &mut files, rendered.assets)?);

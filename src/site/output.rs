@@ -5,6 +5,7 @@
 
 use std::fs;
 use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
 
 use anyhow::{Context, Result, bail};
 use rayon::prelude::*;
@@ -13,7 +14,8 @@ use rayon::prelude::*;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OutputFile {
     pub path: String,
-    pub bytes: Vec<u8>,
+    /// Shared, so that `serve` can keep a page it did not need to re-render without copying it.
+    pub bytes: Arc<[u8]>,
 }
 
 /// Refuses an output folder whose replacement would destroy the site's sources.
@@ -132,11 +134,11 @@ mod tests {
     fn replacing_keeps_the_old_output_when_a_write_fails() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("public");
-        replace(&out, &[OutputFile { path: "a.txt".into(), bytes: b"one".to_vec() }]).unwrap();
-        let bad = [OutputFile { path: "../escape.txt".into(), bytes: Vec::new() }];
+        replace(&out, &[OutputFile { path: "a.txt".into(), bytes: Arc::from(&b"one"[..]) }]).unwrap();
+        let bad = [OutputFile { path: "../escape.txt".into(), bytes: Arc::from(&b""[..]) }];
         assert!(replace(&out, &bad).is_err());
         assert_eq!(fs::read(out.join("a.txt")).unwrap(), b"one");
-        replace(&out, &[OutputFile { path: "b/c.txt".into(), bytes: b"two".to_vec() }]).unwrap();
+        replace(&out, &[OutputFile { path: "b/c.txt".into(), bytes: Arc::from(&b"two"[..]) }]).unwrap();
         assert!(!out.join("a.txt").exists());
         assert_eq!(fs::read(out.join("b/c.txt")).unwrap(), b"two");
         let leftovers: Vec<_> = fs::read_dir(dir.path()).unwrap().collect();

@@ -4,5 +4,6 @@ mod broken;
 mod cli;
 mod fixtures;
 mod properties;
+mod serve;
 mod site;
 mod support;

@@ -1,0 +1,396 @@
+//! `podium serve`: builds the site into memory, serves it over HTTP, rebuilds when an input
+//! changes and tells open pages to reload once the new build is in place.
+//!
+//! Correct first: a build that fails keeps the last good site served and shows its diagnostics
+//! as an overlay on every page until a later build succeeds; the reload event is sent only after
+//! the new site (or the new error) is in place; a burst of changes gives one rebuild. Live reload
+//! is a Server-Sent Events stream on the same port under the base path. The script and overlay
+//! are added to pages as they are served, never to `podium build` output. Depends on `site` only.
+
+pub mod classify;
+pub mod paths;
+
+use std::collections::HashMap;
+use std::io::Write;
+use std::net::IpAddr;
+use std::path::{Path, PathBuf};
+use std::sync::mpsc;
+use std::sync::{Arc, Condvar, Mutex, RwLock};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context as _, Result, anyhow};
+use notify_debouncer_full::notify::RecursiveMode;
+
+use self::classify::{ChangeKind, classify};
+use self::paths::Target;
+use crate::diagnostics::{self, Diagnostic};
+use crate::render::{RenderCache, base_path};
+use crate::site::{self, BuildOptions};
+
+/// How long a path must be quiet before the watcher reports it.
+const DEBOUNCE: Duration = Duration::from_millis(100);
+/// How often the watcher reports; a burst longer than this arrives in several batches.
+const TICK: Duration = Duration::from_millis(25);
+/// How long to wait for the next batch of the same burst before rebuilding.
+const SETTLE: Duration = Duration::from_millis(40);
+
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    pub root: PathBuf,
+    pub bind: IpAddr,
+    pub port: u16,
+    pub drafts: bool,
+}
+
+/// The site as served: the last good files, and the problems of the last build.
+#[derive(Default)]
+struct Snapshot {
+    files: HashMap<String, Arc<[u8]>>,
+    /// Errors of the last build; empty when it succeeded.
+    errors: Vec<Diagnostic>,
+    generation: u64,
+}
+
+/// State shared by the builder, the HTTP threads and the event streams.
+struct Shared {
+    snapshot: RwLock<Snapshot>,
+    /// The generation, for event streams waiting on a change.
+    generation: Mutex<u64>,
+    changed: Condvar,
+    base_path: String,
+}
+
+impl Shared {
+    fn publish(&self, update: impl FnOnce(&mut Snapshot)) {
+        let generation = {
+            let mut s = self.snapshot.write().unwrap_or_else(|e| e.into_inner());
+            update(&mut s);
+            s.generation += 1;
+            s.generation
+        };
+        *self.generation.lock().unwrap_or_else(|e| e.into_inner()) = generation;
+        self.changed.notify_all();
+    }
+}
+
+/// Runs until the process is stopped. `log` receives one line per event worth telling.
+pub fn run(options: &ServeOptions, log: &(dyn Fn(&str) + Sync)) -> Result<()> {
+    let content = options.root.join("content");
+    if !content.is_dir() {
+        return Err(anyhow!("no content/ folder in {} (is --root right?)", options.root.display()));
+    }
+    let server = tiny_http::Server::http((options.bind, options.port)).map_err(|e| {
+        if e.to_string().to_lowercase().contains("in use") {
+            anyhow!(
+                "port {} on {} is already in use; choose another with --port {}",
+                options.port,
+                options.bind,
+                options.port.wrapping_add(1)
+            )
+        } else {
+            anyhow!("cannot listen on {}:{}: {e}", options.bind, options.port)
+        }
+    })?;
+    let port = server.server_addr().to_ip().map_or(options.port, |a| a.port());
+    let configured = site::prepare(&options.root).ok().and_then(|p| p.corpus.campaign.site.base_url);
+    let base = base_path(configured.as_deref());
+    let host = if options.bind.is_unspecified() { "127.0.0.1".to_string() } else { options.bind.to_string() };
+    let host = if host.contains(':') { format!("[{host}]") } else { host };
+    let url = format!("http://{host}:{port}{base}");
+    let build = BuildOptions {
+        root: options.root.clone(),
+        output: PathBuf::new(),
+        base_url: Some(url.clone()),
+        drafts: options.drafts,
+    };
+    let shared = Arc::new(Shared {
+        snapshot: RwLock::new(Snapshot::default()),
+        generation: Mutex::new(0),
+        changed: Condvar::new(),
+        base_path: base,
+    });
+    let mut cache = RenderCache::default();
+    rebuild(&build, &shared, &mut cache, log);
+    log(&format!("serving {} at {url}", options.root.display()));
+    let (tx, rx) = mpsc::channel();
+    let mut debouncer = notify_debouncer_full::new_debouncer(DEBOUNCE, Some(TICK), tx)
+        .context("starting the file watcher")?;
+    for dir in ["content", "static", "templates", "themes"] {
+        let path = options.root.join(dir);
+        if path.is_dir() {
+            debouncer
+                .watch(&path, RecursiveMode::Recursive)
+                .with_context(|| format!("watching {}", path.display()))?;
+        }
+    }
+    let http_shared = shared.clone();
+    std::thread::spawn(move || serve_http(&server, &http_shared));
+    watch(&options.root, &rx, &build, &shared, &mut cache, log);
+    Ok(())
+}
+
+/// Rebuilds on every batch of relevant changes.
+fn watch(
+    root: &Path,
+    rx: &mpsc::Receiver<notify_debouncer_full::DebounceEventResult>,
+    build: &BuildOptions,
+    shared: &Shared,
+    cache: &mut RenderCache,
+    log: &(dyn Fn(&str) + Sync),
+) {
+    let canonical_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+    while let Ok(batch) = rx.recv() {
+        let mut kinds = relevant(&canonical_root, root, batch);
+        // A burst longer than a tick arrives in several batches: gather them into one rebuild.
+        while let Ok(more) = rx.recv_timeout(SETTLE) {
+            kinds.extend(relevant(&canonical_root, root, more));
+        }
+        if kinds.is_empty() {
+            continue;
+        }
+        kinds.sort();
+        kinds.dedup();
+        let names: Vec<String> = kinds.iter().map(|k| format!("{k:?}").to_lowercase()).collect();
+        log(&format!("change: {}", names.join(", ")));
+        rebuild(build, shared, cache, log);
+    }
+}
+
+/// The kinds of the changed paths that are inputs of the site.
+fn relevant(
+    canonical_root: &Path,
+    root: &Path,
+    batch: notify_debouncer_full::DebounceEventResult,
+) -> Vec<ChangeKind> {
+    use notify_debouncer_full::notify::EventKind;
+    use notify_debouncer_full::notify::event::ModifyKind;
+    let Ok(events) = batch else { return vec![ChangeKind::Content] };
+    events
+        .iter()
+        // Reading a file (our own build does) and touching its metadata change nothing.
+        .filter(|e| {
+            !matches!(e.event.kind, EventKind::Access(_) | EventKind::Modify(ModifyKind::Metadata(_)))
+        })
+        .flat_map(|e| e.event.paths.iter())
+        .filter_map(|p| p.strip_prefix(canonical_root).or_else(|_| p.strip_prefix(root)).ok())
+        .map(|rel| classify(&rel.to_string_lossy().replace('\\', "/"), None))
+        .filter(|k| *k != ChangeKind::Ignored)
+        .collect()
+}
+
+/// Builds into memory; publishes the new site, or keeps the old one and publishes the errors.
+fn rebuild(build: &BuildOptions, shared: &Shared, cache: &mut RenderCache, log: &(dyn Fn(&str) + Sync)) {
+    let started = Instant::now();
+    match site::generate_cached(build, cache) {
+        Ok(site::Generated { files: Some(files), prepared }) => {
+            let count = files.len();
+            let map: HashMap<String, Arc<[u8]>> = files.into_iter().map(|f| (f.path, f.bytes)).collect();
+            shared.publish(|s| {
+                s.files = map;
+                s.errors.clear();
+            });
+            let warnings = prepared.diagnostics.len();
+            log(&format!(
+                "built {count} files in {} ms ({} pages rendered, {} reused{})",
+                started.elapsed().as_millis(),
+                cache.rendered,
+                cache.reused,
+                if warnings > 0 { format!(", {warnings} warnings") } else { String::new() }
+            ));
+        }
+        Ok(site::Generated { files: None, prepared }) => {
+            let errors: Vec<Diagnostic> =
+                prepared.diagnostics.into_iter().filter(Diagnostic::is_error).collect();
+            for d in &errors {
+                log(&diagnostics::render_short(d));
+            }
+            log(&format!("build failed with {} errors; still serving the last good build", errors.len()));
+            shared.publish(|s| s.errors = errors);
+        }
+        Err(e) => {
+            let d = Diagnostic::error("io", format!("{e:#}"));
+            log(&format!("build failed: {e:#}"));
+            shared.publish(|s| s.errors = vec![d]);
+        }
+    }
+}
+
+fn serve_http(server: &tiny_http::Server, shared: &Arc<Shared>) {
+    for request in server.incoming_requests() {
+        let shared = shared.clone();
+        std::thread::spawn(move || respond(request, &shared));
+    }
+}
+
+fn respond(request: tiny_http::Request, shared: &Shared) {
+    let is_head = *request.method() == tiny_http::Method::Head;
+    if !is_head && *request.method() != tiny_http::Method::Get {
+        let _ = request.respond(tiny_http::Response::from_string("method not allowed").with_status_code(405));
+        return;
+    }
+    let url = request.url().to_string();
+    match paths::resolve(&url, &shared.base_path) {
+        Target::Bad => {
+            let _ = request.respond(tiny_http::Response::from_string("bad request").with_status_code(400));
+        }
+        Target::Redirect(to) => {
+            let header = tiny_http::Header::from_bytes("Location", to.as_bytes()).ok();
+            let mut response = tiny_http::Response::from_string("").with_status_code(302);
+            if let Some(h) = header {
+                response.add_header(h);
+            }
+            let _ = request.respond(response);
+        }
+        Target::Events => events(request, shared, &url),
+        Target::File(path) => {
+            let (status, path, bytes, errors) = {
+                let s = shared.snapshot.read().unwrap_or_else(|e| e.into_inner());
+                let found = s.files.get(&path).map(|b| (200, path.clone(), b.clone()));
+                // `/units/x` without the slash: the folder's page.
+                let found = found.or_else(|| {
+                    let dir = format!("{path}/index.html");
+                    s.files.get(&dir).map(|b| (200, dir, b.clone()))
+                });
+                let found =
+                    found.or_else(|| s.files.get("404.html").map(|b| (404, "404.html".into(), b.clone())));
+                match found {
+                    Some((status, p, b)) => (status, p, Some(b), s.errors.clone()),
+                    None => (404, path, None, s.errors.clone()),
+                }
+            };
+            let generation = shared.snapshot.read().map_or(0, |s| s.generation);
+            let body: Vec<u8> = match bytes {
+                Some(b) if path.ends_with(".html") => inject(&b, &shared.base_path, generation, &errors),
+                Some(b) => b.to_vec(),
+                None => inject(
+                    b"<!doctype html><title>Not found</title><p>Not found.</p>",
+                    &shared.base_path,
+                    generation,
+                    &errors,
+                ),
+            };
+            let mut response = tiny_http::Response::from_data(body).with_status_code(status);
+            if let Ok(h) =
+                tiny_http::Header::from_bytes("Content-Type", paths::content_type(&path).as_bytes())
+            {
+                response.add_header(h);
+            }
+            if let Ok(h) = tiny_http::Header::from_bytes("Cache-Control", "no-store") {
+                response.add_header(h);
+            }
+            let _ = request.respond(response);
+        }
+    }
+}
+
+/// Adds the live-reload script, and the error overlay when the last build failed, to a page.
+fn inject(html: &[u8], base_path: &str, generation: u64, errors: &[Diagnostic]) -> Vec<u8> {
+    let html = String::from_utf8_lossy(html);
+    let mut extra = String::new();
+    if !errors.is_empty() {
+        extra.push_str(&overlay(errors));
+    }
+    let base = serde_json::to_string(base_path).unwrap_or_else(|_| "\"/\"".into());
+    extra.push_str(&format!(
+        "<script>(function(){{var u=new URL({base}+\"{}?since={generation}\",location.origin);\
+         var s=new EventSource(u);s.addEventListener(\"reload\",function(){{s.close();location.reload();}});}})();</script>",
+        paths::EVENTS
+    ));
+    match html.rfind("</body>") {
+        Some(i) => format!("{}{extra}{}", &html[..i], &html[i..]).into_bytes(),
+        None => format!("{html}{extra}").into_bytes(),
+    }
+}
+
+/// The diagnostics of a failed build as a box over the page (inline styles: it must show even
+/// when the theme's CSS is what broke).
+fn overlay(errors: &[Diagnostic]) -> String {
+    let items: String = errors
+        .iter()
+        .map(|d| {
+            let place = d.location.as_ref().map(|l| {
+                if l.line > 0 { format!("{}:{}:{}", l.file, l.line, l.column) } else { l.file.clone() }
+            });
+            let help = d
+                .help
+                .as_deref()
+                .map(|h| format!("<br><small>help: {}</small>", escape(h)))
+                .unwrap_or_default();
+            format!(
+                "<li style=\"margin:.5em 0\"><code>{}</code> {} <strong>[{}]</strong>{help}</li>",
+                escape(&place.unwrap_or_default()),
+                escape(&d.message),
+                escape(d.code)
+            )
+        })
+        .collect();
+    format!(
+        "<div id=\"podium-errors\" role=\"alert\" style=\"position:fixed;inset:auto 0 0 0;max-height:60vh;overflow:auto;\
+         background:#fff5f5;color:#1a1a1a;border-top:4px solid #b00020;padding:1em 1.5em;z-index:2147483647;\
+         font:15px/1.4 system-ui,sans-serif;box-shadow:0 -4px 16px rgba(0,0,0,.25)\"><strong>podium: the last build failed \
+         ({} error{}); this page is from the last good build.</strong><ul style=\"padding-left:1.2em\">{items}</ul></div>",
+        errors.len(),
+        if errors.len() == 1 { "" } else { "s" }
+    )
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+/// The event stream: `reload` whenever a build (good or failed) is published after the
+/// generation the page was served with; a comment every 15 s keeps proxies from closing it.
+fn events(request: tiny_http::Request, shared: &Shared, url: &str) {
+    let since: u64 = url
+        .split_once("since=")
+        .and_then(|(_, v)| v.split('&').next())
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(u64::MAX);
+    let mut writer = request.into_writer();
+    let head = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-store\r\nConnection: keep-alive\r\n\r\n";
+    if writer.write_all(head.as_bytes()).and_then(|()| writer.flush()).is_err() {
+        return;
+    }
+    let mut seen =
+        if since == u64::MAX { *shared.generation.lock().unwrap_or_else(|e| e.into_inner()) } else { since };
+    loop {
+        let guard = shared.generation.lock().unwrap_or_else(|e| e.into_inner());
+        let (guard, _) = shared
+            .changed
+            .wait_timeout_while(guard, Duration::from_secs(15), |g| *g <= seen)
+            .unwrap_or_else(|e| e.into_inner());
+        let now = *guard;
+        drop(guard);
+        let message = if now > seen {
+            seen = now;
+            format!("event: reload\ndata: {now}\n\n")
+        } else {
+            ": keep-alive\n\n".to_string()
+        };
+        if writer.write_all(message.as_bytes()).and_then(|()| writer.flush()).is_err() {
+            return; // the page went away
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_script_goes_before_the_end_of_the_body_and_the_overlay_escapes() {
+        let page = b"<html><body><p>x</p></body></html>";
+        let out = String::from_utf8(inject(page, "/a/", 7, &[])).unwrap();
+        assert!(out.contains("since=7"));
+        assert!(out.find("<script>").unwrap() < out.find("</body>").unwrap());
+        assert!(!out.contains("podium-errors"));
+        let d =
+            Diagnostic::error("unknown-field", "unknown field `<x>`").at_place("content/units/a.md", 3, 1, 1);
+        let out = String::from_utf8(inject(page, "/", 1, &[d])).unwrap();
+        assert!(
+            out.contains("podium-errors")
+                && out.contains("content/units/a.md:3:1")
+                && out.contains("`&lt;x&gt;`")
+        );
+    }
+}
