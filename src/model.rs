@@ -122,7 +122,7 @@ impl Language {
 }
 
 /// Everything read from `content/`: the campaign, its scoring table and its documents.
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct Corpus {
     /// Every file that was read, indexed by `FileId`.
     pub files: Vec<SourceFile>,
@@ -172,7 +172,7 @@ pub struct SourceFile {
     pub text: std::sync::Arc<str>,
 }
 
-#[derive(Debug, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct Campaign {
     pub title: String,
     pub motto: Option<String>,
@@ -192,7 +192,7 @@ pub struct Campaign {
     pub awards: Vec<Award>,
 }
 
-#[derive(Debug, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct Site {
     pub base_url: Option<String>,
     pub theme: Option<String>,
@@ -201,13 +201,13 @@ pub struct Site {
     pub current_period: Option<Spanned<String>>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct MenuEntry {
     pub title: String,
     pub url: String,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct Period {
     pub id: String,
     pub title: String,
@@ -218,7 +218,7 @@ pub struct Period {
     pub pos: Pos,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct Cluster {
     pub id: String,
     pub title: String,
@@ -227,7 +227,7 @@ pub struct Cluster {
     pub pos: Pos,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct Tier {
     pub id: String,
     pub title: String,
@@ -237,7 +237,7 @@ pub struct Tier {
     pub pos: Pos,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct Indicator {
     pub id: String,
     pub title: String,
@@ -287,7 +287,7 @@ pub enum Quota {
     Percent(Decimal),
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct Award {
     pub id: String,
     pub title: String,
@@ -305,7 +305,7 @@ pub struct Award {
 }
 
 /// `criteria.yaml`.
-#[derive(Debug, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct CriteriaTable {
     pub groups: Vec<Group>,
     pub bonus: Option<ItemTable>,
@@ -322,7 +322,7 @@ impl CriteriaTable {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct Group {
     pub id: String,
     pub title: String,
@@ -332,7 +332,7 @@ pub struct Group {
     pub pos: Pos,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct Criterion {
     pub id: String,
     pub title: String,
@@ -405,13 +405,13 @@ pub struct Band {
 }
 
 /// Bonus or penalty items with an optional cap on their sum.
-#[derive(Debug, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct ItemTable {
     pub max: Option<Decimal>,
     pub items: Vec<Item>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct Item {
     pub id: String,
     pub title: Option<String>,
@@ -432,7 +432,7 @@ pub enum Value {
     Bool(bool),
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct Unit {
     pub id: String,
     #[serde(skip)]
@@ -454,7 +454,7 @@ pub struct Unit {
     pub pos: Pos,
 }
 
-#[derive(Debug, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct Registration {
     pub date: Option<Date>,
     pub pledge: Option<String>,
@@ -465,7 +465,7 @@ pub struct Registration {
 }
 
 /// One period's results of one unit, merged from front matter and CSV rows.
-#[derive(Debug, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct PeriodResults {
     /// Criterion id -> actual value.
     pub values: BTreeMap<String, Spanned<Value>>,
@@ -488,7 +488,7 @@ impl PeriodResults {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct News {
     pub id: String,
     pub title: String,
@@ -501,7 +501,7 @@ pub struct News {
     pub file: FileId,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct Agreement {
     pub id: String,
     pub title: String,
@@ -514,7 +514,7 @@ pub struct Agreement {
     pub file: FileId,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct Page {
     pub id: String,
     pub title: String,
@@ -526,7 +526,7 @@ pub struct Page {
 }
 
 /// `content/index.md`: the home page body.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct Home {
     pub title: Option<String>,
     pub body: String,

@@ -15,7 +15,7 @@ pub mod frontmatter;
 pub mod results;
 pub mod yaml;
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -88,6 +88,47 @@ pub struct Trust {
 /// Loads `<root>/content/`. An `Err` is an operational failure (no such folder, unreadable
 /// directory); content problems are in `Loaded::diagnostics`.
 pub fn load(root: &Path) -> Result<Loaded> {
+    load_cached(root, &mut LoadCache::default())
+}
+
+/// What `serve` keeps between loads so that an edit re-reads and re-parses only the files that
+/// changed (by size and modification time).
+#[derive(Default)]
+pub struct LoadCache {
+    /// Off for one-shot loads (`build`, `check`), which would only pay for filling it.
+    keep: bool,
+    files: HashMap<String, Cached>,
+    /// Hash of criteria.yaml's text when the cached results files were read (their columns
+    /// depend on it).
+    criteria: u64,
+}
+
+impl LoadCache {
+    /// A cache that keeps what each load read.
+    pub fn new() -> LoadCache {
+        LoadCache { keep: true, ..LoadCache::default() }
+    }
+}
+
+#[derive(Clone)]
+struct Cached {
+    stamp: Stamp,
+    id: FileId,
+    text: Arc<str>,
+    problem: Option<Diagnostic>,
+    parsed: Option<(Parsed, Vec<Diagnostic>)>,
+}
+
+/// A file's size and modification time: when both are unchanged, so is the file.
+type Stamp = Option<(u64, std::time::SystemTime)>;
+
+fn stamp(path: &Path) -> Stamp {
+    let meta = std::fs::metadata(path).ok()?;
+    Some((meta.len(), meta.modified().ok()?))
+}
+
+/// Like `load`, reusing what `cache` holds for files that did not change since the last load.
+pub fn load_cached(root: &Path, cache: &mut LoadCache) -> Result<Loaded> {
     let content = root.join("content");
     if !content.is_dir() {
         bail!("no content/ folder in {} (is --root right?)", root.display());
@@ -98,7 +139,7 @@ pub fn load(root: &Path) -> Result<Loaded> {
     walk(&canonical_root, &content, "content", &mut found, &mut diagnostics, &mut HashSet::new())?;
     found.sort_by(|a, b| a.rel.cmp(&b.rel));
     let found: Vec<Found> = found.into_iter().filter_map(|f| classify(f, &mut diagnostics)).collect();
-    let mut loaded = assemble(found, &mut diagnostics);
+    let mut loaded = assemble(found, &mut diagnostics, cache);
     loaded.diagnostics.append(&mut diagnostics);
     let failed_file = |path: &str| {
         loaded.diagnostics.iter().any(|d| d.is_error() && d.location.as_ref().is_some_and(|l| l.file == path))
@@ -294,6 +335,7 @@ fn read_text(f: &Found) -> Result<String, Diagnostic> {
 }
 
 /// Everything parsed from one file.
+#[derive(Clone)]
 enum Parsed {
     Nothing,
     Home(crate::model::Home),
@@ -304,26 +346,37 @@ enum Parsed {
     Results { period: Spanned<String>, table: results::Table },
 }
 
-fn assemble(found: Vec<Found>, diags: &mut Vec<Diagnostic>) -> Loaded {
-    // Read every file in parallel; a file that cannot be read keeps its id with empty text.
-    let texts: Vec<(String, Option<Diagnostic>)> = found
+fn assemble(found: Vec<Found>, diags: &mut Vec<Diagnostic>, cache: &mut LoadCache) -> Loaded {
+    // Read every file in parallel (unless unchanged since the cached load); a file that cannot be
+    // read keeps its id with empty text.
+    let reads: Vec<(Stamp, Arc<str>, Option<Diagnostic>, bool)> = found
         .par_iter()
-        .map(|f| match f.kind {
-            Kind::Asset => (String::new(), None),
-            _ => match read_text(f) {
-                Ok(t) => (t, None),
-                Err(d) => (String::new(), Some(d)),
-            },
+        .map(|f| {
+            let stamp = stamp(&f.abs);
+            if let Some(c) = cache.files.get(&f.rel).filter(|c| stamp.is_some() && c.stamp == stamp) {
+                return (stamp, c.text.clone(), c.problem.clone(), true);
+            }
+            match f.kind {
+                Kind::Asset => (stamp, Arc::from(""), None, false),
+                _ => match read_text(f) {
+                    Ok(t) => (stamp, Arc::from(t), None, false),
+                    Err(d) => (stamp, Arc::from(""), Some(d), false),
+                },
+            }
         })
         .collect();
     let mut unreadable = vec![false; found.len()];
+    let mut unchanged = vec![false; found.len()];
+    let mut stamps = Vec::with_capacity(found.len());
     let mut files = Vec::with_capacity(found.len());
-    for (i, (f, (text, problem))) in found.iter().zip(texts).enumerate() {
-        if let Some(d) = problem {
+    for (i, (f, (stamp, text, problem, same))) in found.iter().zip(reads).enumerate() {
+        if let Some(d) = &problem {
             unreadable[i] = true;
-            diags.push(d);
+            diags.push(d.clone());
         }
-        files.push(SourceFile { path: f.rel.clone(), text: Arc::from(text) });
+        unchanged[i] = same;
+        stamps.push((stamp, problem));
+        files.push(SourceFile { path: f.rel.clone(), text });
     }
     let mut corpus = Corpus { files, ..Corpus::default() };
     let id_of = |i: usize| FileId(i as u32);
@@ -370,6 +423,13 @@ fn assemble(found: Vec<Found>, diags: &mut Vec<Diagnostic>) -> Loaded {
                 .as_ref()
                 .is_some_and(|l| l.file == "content/campaign.yaml" || l.file == "content/criteria.yaml")
     });
+    let criteria_hash = position(&Kind::Criteria).map_or(0, |i| {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        corpus.files[i].text.hash(&mut h);
+        h.finish()
+    });
+    let criteria_same = criteria_hash == cache.criteria;
     let methods: BTreeMap<&str, Method> =
         corpus.criteria().map(|c| (c.id.as_str(), c.method.clone())).collect();
     let criterion_ids: Vec<&str> = corpus.criteria().map(|c| c.id.as_str()).collect();
@@ -381,6 +441,15 @@ fn assemble(found: Vec<Found>, diags: &mut Vec<Diagnostic>) -> Loaded {
             let mut local = Vec::new();
             // Without a clean scoring table a results file's columns cannot be told apart.
             let skip = matches!(f.kind, Kind::Results { .. }) && !tables_trusted;
+            // A file unchanged since the cached load, at the same id, parses the same (results
+            // files also need the same criteria table).
+            let reusable = unchanged[i]
+                && (criteria_same || !matches!(f.kind, Kind::Results { .. }))
+                && cache.files.get(&f.rel).is_some_and(|c| c.id == id_of(i));
+            if reusable && let Some((parsed, local)) = cache.files.get(&f.rel).and_then(|c| c.parsed.clone())
+            {
+                return (parsed, local);
+            }
             let parsed = if unreadable[i] || skip {
                 Parsed::Nothing
             } else {
@@ -392,6 +461,17 @@ fn assemble(found: Vec<Found>, diags: &mut Vec<Diagnostic>) -> Loaded {
     drop(criterion_ids);
     drop(methods);
 
+    if cache.keep {
+        let mut next = HashMap::with_capacity(found.len());
+        for (i, (((parsed, local), f), (stamp, problem))) in parsed.iter().zip(&found).zip(stamps).enumerate()
+        {
+            let text = corpus.files[i].text.clone();
+            let parsed = Some((parsed.clone(), local.clone()));
+            next.insert(f.rel.clone(), Cached { stamp, id: id_of(i), text, problem, parsed });
+        }
+        cache.files = next;
+        cache.criteria = criteria_hash;
+    }
     let mut tables = Vec::new();
     let mut failed_units = Vec::new();
     for ((parsed, mut local), f) in parsed.into_iter().zip(&found) {

@@ -16,7 +16,6 @@ pub mod markdown;
 pub mod theme;
 pub mod views;
 
-use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -26,7 +25,7 @@ use serde::Serialize;
 
 use self::engine::Engine;
 use self::i18n::{Missing, Strings};
-use self::views::{Ctx, Link};
+use self::views::{Ctx, Indices, Link};
 use crate::diagnostics::Diagnostic;
 use crate::model::Corpus;
 use crate::scoring::Standings;
@@ -73,8 +72,8 @@ struct SiteView {
 
 /// One page of the site; its view is built only when it is rendered, so that pages are built
 /// and rendered in parallel and no page's view outlives its rendering.
-#[derive(Debug, Clone, Copy)]
-enum Page {
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Page {
     Home,
     Units,
     NotFound,
@@ -126,66 +125,108 @@ struct Here<'a> {
 }
 
 pub fn render(corpus: &Corpus, standings: &Standings, options: &RenderOptions<'_>) -> Result<Rendered> {
-    render_cached(corpus, standings, options, &mut RenderCache::default())
-}
-
-/// Renders like `render`, reusing the pages of `cache` whose view and frame did not change.
-pub fn render_cached(
-    corpus: &Corpus,
-    standings: &Standings,
-    options: &RenderOptions<'_>,
-    cache: &mut RenderCache,
-) -> Result<Rendered> {
-    let mut rendered = Rendered::default();
-    let lang = corpus.campaign.language;
-    let theme = theme::load(options.root, corpus.campaign.site.theme.as_deref(), lang.code())?;
-    let strings = Arc::new(Strings::load(&theme.strings, &mut rendered.diagnostics));
-    let ctx = Ctx::new(corpus, standings, &strings, options.drafts);
-    let engine =
-        Engine::new(&theme, strings.clone(), ctx.fmt.lang, &site_view(&ctx), &mut rendered.diagnostics);
-    let Some(engine) = engine else { return Ok(rendered) };
-    if rendered.diagnostics.iter().any(Diagnostic::is_error) {
-        return Ok(rendered);
-    }
-    let site = site_view(&ctx);
-    let frame = hash_of(&(&site, strings.all(), &corpus.campaign.site.base_url, theme_hash(&theme)));
-    if frame != cache.frame {
-        cache.pages.clear();
-        cache.frame = frame;
-    }
-    let previous = std::mem::take(&mut cache.pages);
-    let results: Vec<Result<(OutputFile, u64, bool), Diagnostic>> = pages(&ctx)
+    let (renderer, mut rendered) = Renderer::new(corpus, standings, options)?;
+    let Some(renderer) = renderer else { return Ok(rendered) };
+    let ctx = renderer.ctx(corpus, standings);
+    rendered.files.extend(renderer.other_files(&ctx)?);
+    let results: Vec<Result<OutputFile, Diagnostic>> = pages(&ctx)
         .par_iter()
-        .map(|&page| {
-            let job = job(&ctx, page, &previous).map_err(|Missing(key)| missing_string(&strings, &key))?;
-            let reused = job.reuse.is_some();
-            Ok((render_job(&engine, corpus, &job)?, job.hash, reused))
-        })
+        .map(|&page| renderer.render_page(&ctx, page, None).map(|(file, _)| file))
         .collect();
-    drop(previous);
-    (cache.rendered, cache.reused) = (0, 0);
     for r in results {
         match r {
-            Ok((f, hash, reused)) => {
-                if reused {
-                    cache.reused += 1
-                } else {
-                    cache.rendered += 1
-                }
-                cache.pages.insert(f.path.clone(), (hash, f.bytes.clone()));
-                rendered.files.push(f);
-            }
+            Ok(f) => rendered.files.push(f),
             Err(d) => rendered.diagnostics.push(d),
         }
     }
     dedup_diagnostics(&mut rendered.diagnostics);
-    rendered.files.extend(feeds::render(&ctx)?);
-    rendered.files.extend(data::render(corpus, standings)?);
-    for (path, file) in theme.statics {
-        rendered.assets.push((file.origin, OutputFile { path, bytes: file.bytes.into() }));
-    }
     rendered.files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(rendered)
+}
+
+/// Everything needed to render pages of one corpus and its standings: the theme loaded into
+/// Tera, the UI strings, the shared look-ups. `build` renders every page at once; `serve`
+/// keeps it and renders a page when it is asked for.
+pub struct Renderer {
+    engine: Engine,
+    strings: Arc<Strings>,
+    idx: Arc<Indices>,
+    drafts: bool,
+    /// Hash of everything outside a page's view that shapes it (templates, strings, `site`):
+    /// a cached page is valid only for the same frame and the same view hash.
+    pub frame: u64,
+}
+
+impl Renderer {
+    /// Loads the theme and reads its static assets (into `Rendered::assets`). `None` when the
+    /// theme itself has errors (they are in the diagnostics).
+    pub fn new(
+        corpus: &Corpus,
+        standings: &Standings,
+        options: &RenderOptions<'_>,
+    ) -> Result<(Option<Renderer>, Rendered)> {
+        let mut rendered = Rendered::default();
+        let lang = corpus.campaign.language;
+        let theme = theme::load(options.root, corpus.campaign.site.theme.as_deref(), lang.code())?;
+        let strings = Arc::new(Strings::load(&theme.strings, &mut rendered.diagnostics));
+        let idx = Arc::new(Indices::new(corpus, standings));
+        let ctx = Ctx::with_indices(corpus, standings, &strings, options.drafts, idx.clone());
+        let site = site_view(&ctx);
+        let engine = Engine::new(&theme, strings.clone(), ctx.fmt.lang, &site, &mut rendered.diagnostics);
+        let Some(engine) = engine else { return Ok((None, rendered)) };
+        if rendered.diagnostics.iter().any(Diagnostic::is_error) {
+            return Ok((None, rendered));
+        }
+        let frame = hash_of(&(&site, strings.all(), &corpus.campaign.site.base_url, theme_hash(&theme)));
+        for (path, file) in theme.statics {
+            rendered.assets.push((file.origin, OutputFile { path, bytes: file.bytes.into() }));
+        }
+        let renderer = Renderer { engine, strings: strings.clone(), idx, drafts: options.drafts, frame };
+        Ok((Some(renderer), rendered))
+    }
+
+    /// The view context for `corpus` and `standings` (the ones this renderer was made for).
+    pub fn ctx<'a>(&'a self, corpus: &'a Corpus, standings: &'a Standings) -> Ctx<'a> {
+        Ctx::with_indices(corpus, standings, &self.strings, self.drafts, self.idx.clone())
+    }
+
+    /// The generated files that are not pages: feeds, the sitemap, the search index, the data.
+    pub fn other_files(&self, ctx: &Ctx<'_>) -> Result<Vec<OutputFile>> {
+        let mut files = feeds::render(ctx)?;
+        files.extend(data::render(ctx.corpus, ctx.standings)?);
+        Ok(files)
+    }
+
+    /// The paths `other_files` writes, without making them.
+    pub fn other_paths() -> &'static [&'static str] {
+        &[
+            "sitemap.xml",
+            "news/atom.xml",
+            "search-index.json",
+            "data/results.csv",
+            "data/awards.csv",
+            "data/indicators.csv",
+            "data/campaign.json",
+        ]
+    }
+
+    /// Every page's output path, with what it shows.
+    pub fn page_paths(&self, ctx: &Ctx<'_>) -> Vec<(String, Page)> {
+        pages(ctx).into_iter().map(|p| (page_path(ctx, p), p)).collect()
+    }
+
+    /// Renders one page, or reuses `previous` (its view hash and bytes) when the view has not
+    /// changed. Returns the file and its view hash.
+    pub fn render_page(
+        &self,
+        ctx: &Ctx<'_>,
+        page: Page,
+        previous: Option<(u64, Arc<[u8]>)>,
+    ) -> Result<(OutputFile, u64), Diagnostic> {
+        let job = job(ctx, page, previous).map_err(|Missing(key)| missing_string(&self.strings, &key))?;
+        let file = render_job(&self.engine, ctx.corpus, &job)?;
+        Ok((file, job.hash))
+    }
 }
 
 /// A hash of the theme's templates and assets, part of the frame every page depends on.
@@ -290,7 +331,7 @@ fn menu_url(url: &str) -> Option<String> {
 /// A page's job. Its view is hashed; when the previous render had the same hash for the same
 /// path (and the same frame), the page is not rendered again and its bytes are reused.
 fn view<T: Serialize>(
-    previous: &Previous,
+    previous: &Option<(u64, Arc<[u8]>)>,
     path: String,
     template: &'static str,
     kind: &'static str,
@@ -298,7 +339,7 @@ fn view<T: Serialize>(
     view: &T,
 ) -> Job {
     let hash = hash_of(view);
-    let reuse = previous.get(&path).filter(|(h, _)| *h == hash).map(|(_, bytes)| bytes.clone());
+    let reuse = previous.as_ref().filter(|(h, _)| *h == hash).map(|(_, bytes)| bytes.clone());
     let context = if reuse.is_some() {
         None
     } else {
@@ -325,20 +366,6 @@ fn hash_of<T: Serialize + ?Sized>(value: &T) -> u64 {
     // Writing into a hasher cannot fail; a serialisation error only weakens reuse.
     let _ = serde_json::to_writer(&mut w, value);
     std::hash::Hasher::finish(&w.0)
-}
-
-/// Pages of the previous render: path -> (hash of its view, bytes).
-type Previous = HashMap<String, (u64, Arc<[u8]>)>;
-
-/// What `serve` keeps between renders so that an edit re-renders only the pages it changes.
-#[derive(Debug, Default)]
-pub struct RenderCache {
-    /// Hash of everything outside the views that shapes a page: templates, strings, `site`.
-    frame: u64,
-    pages: Previous,
-    /// Pages rendered and reused by the last render.
-    pub rendered: usize,
-    pub reused: usize,
 }
 
 /// Every page of the site (SPEC §9), in a stable order.
@@ -391,184 +418,118 @@ fn pages(ctx: &Ctx<'_>) -> Vec<Page> {
     pages
 }
 
-/// Builds one page's view.
-fn job(ctx: &Ctx<'_>, page: Page, previous: &Previous) -> Result<Job, Missing> {
+/// A page's output path.
+fn page_path(ctx: &Ctx<'_>, page: Page) -> String {
     let c = ctx.corpus;
     let camp = &c.campaign;
-    let alias = |current: bool, base: &str, id: &str| {
-        if current { format!("{base}index.html") } else { format!("{base}{id}/index.html") }
-    };
-    let mut job = match page {
-        Page::Home => view(
-            previous,
-            "index.html".into(),
-            "home.html",
-            "home",
-            camp.title.clone(),
-            &views::misc::home(ctx)?,
-        ),
-        Page::Units => view(
-            previous,
-            "units/index.html".into(),
-            "units.html",
-            "units",
-            ctx.t("nav.units")?,
-            &views::misc::units(ctx),
-        ),
-        Page::NotFound => view(
-            previous,
-            "404.html".into(),
-            "404.html",
-            "404",
-            ctx.t("notfound.title")?,
-            &serde_json::json!({}),
-        ),
-        Page::Criteria => view(
-            previous,
-            "criteria/index.html".into(),
-            "criteria.html",
-            "criteria",
-            ctx.t("nav.criteria")?,
-            &criteria_page(ctx)?,
-        ),
-        Page::Indicators => {
-            let v = views::misc::indicators(ctx)?;
-            view(
-                previous,
-                "indicators/index.html".into(),
-                "indicators.html",
-                "indicators",
-                ctx.t("nav.indicators")?,
-                &v,
-            )
+    let per_period = |current: bool, base: String, period: usize| {
+        if current {
+            format!("{base}index.html")
+        } else {
+            format!("{base}{}/index.html", camp.periods[period].id)
         }
-        Page::Awards => view(
-            previous,
-            "awards/index.html".into(),
-            "awards.html",
-            "awards",
-            ctx.t("nav.awards")?,
-            &views::misc::awards(ctx)?,
+    };
+    match page {
+        Page::Home => "index.html".into(),
+        Page::Units => "units/index.html".into(),
+        Page::NotFound => "404.html".into(),
+        Page::Criteria => "criteria/index.html".into(),
+        Page::Indicators => "indicators/index.html".into(),
+        Page::Awards => "awards/index.html".into(),
+        Page::NewsList => "news/index.html".into(),
+        Page::Agreements => "agreements/index.html".into(),
+        Page::Clusters => "clusters/index.html".into(),
+        Page::Unit(u) => format!("units/{}/index.html", c.units[u].id),
+        Page::Scoreboard(p, current) => per_period(current, "scoreboard/".into(), p),
+        Page::Report(p, current) => per_period(current, "report/".into(), p),
+        Page::Cluster(cl, p, current) => {
+            per_period(current, format!("clusters/{}/", camp.clusters[cl].id), p)
+        }
+        Page::Criterion(g, k, _) => format!("criteria/{}/index.html", c.criteria.groups[g].criteria[k].id),
+        Page::News(i) => format!("news/{}/index.html", c.news[i].id),
+        Page::Agreement(i) => format!("agreements/{}/index.html", c.agreements[i].id),
+        Page::Free(i) => format!("{}/index.html", c.pages[i].id),
+    }
+}
+
+/// Builds one page's view (or finds it unchanged since `previous`).
+fn job(ctx: &Ctx<'_>, page: Page, previous: Option<(u64, Arc<[u8]>)>) -> Result<Job, Missing> {
+    let c = ctx.corpus;
+    let camp = &c.campaign;
+    let path = page_path(ctx, page);
+    let p = &previous;
+    let mut job = match page {
+        Page::Home => view(p, path, "home.html", "home", camp.title.clone(), &views::misc::home(ctx)?),
+        Page::Units => view(p, path, "units.html", "units", ctx.t("nav.units")?, &views::misc::units(ctx)),
+        Page::NotFound => view(p, path, "404.html", "404", ctx.t("notfound.title")?, &serde_json::json!({})),
+        Page::Criteria => {
+            view(p, path, "criteria.html", "criteria", ctx.t("nav.criteria")?, &criteria_page(ctx)?)
+        }
+        Page::Indicators => view(
+            p,
+            path,
+            "indicators.html",
+            "indicators",
+            ctx.t("nav.indicators")?,
+            &views::misc::indicators(ctx)?,
         ),
+        Page::Awards => {
+            view(p, path, "awards.html", "awards", ctx.t("nav.awards")?, &views::misc::awards(ctx)?)
+        }
         Page::NewsList => {
             let v = views::misc::NewsListPage { news: views::misc::news_list(ctx) };
-            view(previous, "news/index.html".into(), "news_list.html", "news_list", ctx.t("nav.news")?, &v)
+            view(p, path, "news_list.html", "news_list", ctx.t("nav.news")?, &v)
         }
-        Page::Agreements => {
-            let v = views::misc::agreements(ctx);
-            view(
-                previous,
-                "agreements/index.html".into(),
-                "agreements.html",
-                "agreements",
-                ctx.t("nav.agreements")?,
-                &v,
-            )
-        }
-        Page::Clusters => view(
-            previous,
-            "clusters/index.html".into(),
-            "clusters.html",
-            "clusters",
-            ctx.t("nav.clusters")?,
-            &views::boards::clusters(ctx),
+        Page::Agreements => view(
+            p,
+            path,
+            "agreements.html",
+            "agreements",
+            ctx.t("nav.agreements")?,
+            &views::misc::agreements(ctx),
         ),
+        Page::Clusters => {
+            view(p, path, "clusters.html", "clusters", ctx.t("nav.clusters")?, &views::boards::clusters(ctx))
+        }
         Page::Unit(u) => {
-            let unit = &c.units[u];
-            view(
-                previous,
-                format!("units/{}/index.html", unit.id),
-                "unit.html",
-                "unit",
-                unit.name.clone(),
-                &views::unit::build(ctx, u)?,
-            )
+            view(p, path, "unit.html", "unit", c.units[u].name.clone(), &views::unit::build(ctx, u)?)
         }
-        Page::Scoreboard(p, current) => {
-            let period = &camp.periods[p];
-            let title = ctx.strings.format("scoreboard.title", &[("period", &period.title)])?;
-            let v = views::boards::scoreboard(ctx, p)?;
-            view(
-                previous,
-                alias(current, "scoreboard/", &period.id),
-                "scoreboard.html",
-                "scoreboard",
-                title,
-                &v,
-            )
+        Page::Scoreboard(period, _) => {
+            let title = ctx.strings.format("scoreboard.title", &[("period", &camp.periods[period].title)])?;
+            view(p, path, "scoreboard.html", "scoreboard", title, &views::boards::scoreboard(ctx, period)?)
         }
-        Page::Report(p, current) => {
-            let period = &camp.periods[p];
-            let title = ctx.strings.format("report.title", &[("period", &period.title)])?;
-            view(
-                previous,
-                alias(current, "report/", &period.id),
-                "report.html",
-                "report",
-                title,
-                &views::boards::report(ctx, p)?,
-            )
+        Page::Report(period, _) => {
+            let title = ctx.strings.format("report.title", &[("period", &camp.periods[period].title)])?;
+            view(p, path, "report.html", "report", title, &views::boards::report(ctx, period)?)
         }
-        Page::Cluster(cl, p, current) => {
-            let (cluster, period) = (&camp.clusters[cl], &camp.periods[p]);
-            let title = format!("{} · {}", cluster.title, period.title);
-            let base = format!("clusters/{}/", cluster.id);
-            view(
-                previous,
-                alias(current, &base, &period.id),
-                "cluster.html",
-                "cluster",
-                title,
-                &views::boards::cluster(ctx, cl, p)?,
-            )
+        Page::Cluster(cl, period, _) => {
+            let title = format!("{} · {}", camp.clusters[cl].title, camp.periods[period].title);
+            view(p, path, "cluster.html", "cluster", title, &views::boards::cluster(ctx, cl, period)?)
         }
         Page::Criterion(g, k, ki) => {
             let group = &c.criteria.groups[g];
             let criterion = &group.criteria[k];
             let v = views::boards::criterion(ctx, group, criterion, ki)?;
-            let title = format!("{} {}", criterion.id, criterion.title);
-            view(
-                previous,
-                format!("criteria/{}/index.html", criterion.id),
-                "criterion.html",
-                "criterion",
-                title,
-                &v,
-            )
+            view(p, path, "criterion.html", "criterion", format!("{} {}", criterion.id, criterion.title), &v)
         }
         Page::News(i) => {
             let n = &c.news[i];
-            view(
-                previous,
-                format!("news/{}/index.html", n.id),
-                "news.html",
-                "news",
-                n.title.clone(),
-                &views::misc::news_page(ctx, n),
-            )
+            view(p, path, "news.html", "news", n.title.clone(), &views::misc::news_page(ctx, n))
         }
         Page::Agreement(i) => {
             let a = &c.agreements[i];
-            let v = views::misc::agreement_page(ctx, a);
             view(
-                previous,
-                format!("agreements/{}/index.html", a.id),
+                p,
+                path,
                 "agreement.html",
                 "agreement",
                 a.title.clone(),
-                &v,
+                &views::misc::agreement_page(ctx, a),
             )
         }
         Page::Free(i) => {
-            let p = &c.pages[i];
-            view(
-                previous,
-                format!("{}/index.html", p.id),
-                "page.html",
-                "page",
-                p.title.clone(),
-                &views::misc::free_page(ctx, p),
-            )
+            let page = &c.pages[i];
+            view(p, path, "page.html", "page", page.title.clone(), &views::misc::free_page(ctx, page))
         }
     };
     job.canonical_url = match page {

@@ -26,7 +26,7 @@ use crate::collation::{NameCollator, name_order};
 use crate::model::{Corpus, Criterion, Value};
 
 /// Everything computed from a corpus, ready for rendering.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct Standings {
     /// SPEC §3 `site.current_period`, else the last period in which some unit reported, else 0.
     pub current_period: usize,

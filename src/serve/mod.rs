@@ -24,7 +24,7 @@ use notify_debouncer_full::notify::RecursiveMode;
 use self::classify::{ChangeKind, classify};
 use self::paths::Target;
 use crate::diagnostics::{self, Diagnostic};
-use crate::render::{RenderCache, base_path};
+use crate::render::base_path;
 use crate::site::{self, BuildOptions};
 
 /// How long a path must be quiet before the watcher reports it.
@@ -42,18 +42,26 @@ pub struct ServeOptions {
     pub drafts: bool,
 }
 
-/// The site as served: the last good files, and the problems of the last build.
+/// The site as served: the last good build, and the problems of the last build.
 #[derive(Default)]
 struct Snapshot {
+    /// The last good build: its standings and renderer make pages on request.
+    live: Option<Arc<site::Live>>,
+    /// Its files other than pages.
     files: HashMap<String, Arc<[u8]>>,
     /// Errors of the last build; empty when it succeeded.
     errors: Vec<Diagnostic>,
     generation: u64,
 }
 
+/// Pages rendered so far: path -> (frame, view hash, bytes). A page is rendered again only
+/// when its view (or the frame: templates, strings, site) changed since it was last served.
+type PageCache = Mutex<HashMap<String, (u64, u64, Arc<[u8]>)>>;
+
 /// State shared by the builder, the HTTP threads and the event streams.
 struct Shared {
     snapshot: RwLock<Snapshot>,
+    pages: PageCache,
     /// The generation, for event streams waiting on a change.
     generation: Mutex<u64>,
     changed: Condvar,
@@ -92,7 +100,10 @@ pub fn run(options: &ServeOptions, log: &(dyn Fn(&str) + Sync)) -> Result<()> {
         }
     })?;
     let port = server.server_addr().to_ip().map_or(options.port, |a| a.port());
-    let configured = site::prepare(&options.root).ok().and_then(|p| p.corpus.campaign.site.base_url);
+    // The first load fills the cache, so the first build re-reads nothing.
+    let mut cache = crate::content::LoadCache::new();
+    let configured =
+        site::prepare_cached(&options.root, &mut cache).ok().and_then(|p| p.corpus.campaign.site.base_url);
     let base = base_path(configured.as_deref());
     let host = if options.bind.is_unspecified() { "127.0.0.1".to_string() } else { options.bind.to_string() };
     let host = if host.contains(':') { format!("[{host}]") } else { host };
@@ -105,11 +116,11 @@ pub fn run(options: &ServeOptions, log: &(dyn Fn(&str) + Sync)) -> Result<()> {
     };
     let shared = Arc::new(Shared {
         snapshot: RwLock::new(Snapshot::default()),
+        pages: Mutex::new(HashMap::new()),
         generation: Mutex::new(0),
         changed: Condvar::new(),
         base_path: base,
     });
-    let mut cache = RenderCache::default();
     rebuild(&build, &shared, &mut cache, log);
     log(&format!("serving {} at {url}", options.root.display()));
     let (tx, rx) = mpsc::channel();
@@ -135,7 +146,7 @@ fn watch(
     rx: &mpsc::Receiver<notify_debouncer_full::DebounceEventResult>,
     build: &BuildOptions,
     shared: &Shared,
-    cache: &mut RenderCache,
+    cache: &mut crate::content::LoadCache,
     log: &(dyn Fn(&str) + Sync),
 ) {
     let canonical_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
@@ -178,29 +189,34 @@ fn relevant(
         .collect()
 }
 
-/// Builds into memory; publishes the new site, or keeps the old one and publishes the errors.
-fn rebuild(build: &BuildOptions, shared: &Shared, cache: &mut RenderCache, log: &(dyn Fn(&str) + Sync)) {
+/// Loads, checks and scores; publishes the new site, or keeps the old one and publishes the
+/// errors. Pages are rendered when they are requested, from the published standings.
+fn rebuild(
+    build: &BuildOptions,
+    shared: &Shared,
+    cache: &mut crate::content::LoadCache,
+    log: &(dyn Fn(&str) + Sync),
+) {
     let started = Instant::now();
-    match site::generate_cached(build, cache) {
-        Ok(site::Generated { files: Some(files), prepared }) => {
-            let count = files.len();
-            let map: HashMap<String, Arc<[u8]>> = files.into_iter().map(|f| (f.path, f.bytes)).collect();
+    match site::generate_live(build, cache) {
+        Ok(live) if live.renderer.is_some() => {
+            let files: HashMap<String, Arc<[u8]>> =
+                live.files.iter().map(|f| (f.path.clone(), f.bytes.clone())).collect();
+            let (pages, warnings) = (live.pages.len(), live.prepared.diagnostics.len());
             shared.publish(|s| {
-                s.files = map;
+                s.files = files;
+                s.live = Some(Arc::new(live));
                 s.errors.clear();
             });
-            let warnings = prepared.diagnostics.len();
             log(&format!(
-                "built {count} files in {} ms ({} pages rendered, {} reused{})",
+                "built in {} ms: {pages} pages (rendered when requested){}",
                 started.elapsed().as_millis(),
-                cache.rendered,
-                cache.reused,
                 if warnings > 0 { format!(", {warnings} warnings") } else { String::new() }
             ));
         }
-        Ok(site::Generated { files: None, prepared }) => {
+        Ok(live) => {
             let errors: Vec<Diagnostic> =
-                prepared.diagnostics.into_iter().filter(Diagnostic::is_error).collect();
+                live.prepared.diagnostics.into_iter().filter(Diagnostic::is_error).collect();
             for d in &errors {
                 log(&diagnostics::render_short(d));
             }
@@ -213,6 +229,37 @@ fn rebuild(build: &BuildOptions, shared: &Shared, cache: &mut RenderCache, log: 
             shared.publish(|s| s.errors = vec![d]);
         }
     }
+}
+
+/// A file of the served site: a page rendered now (or reused), or a stored file.
+fn lookup(
+    shared: &Shared,
+    live: Option<&site::Live>,
+    files: &HashMap<String, Arc<[u8]>>,
+    path: &str,
+) -> Option<Result<Arc<[u8]>, Diagnostic>> {
+    if let Some(bytes) = files.get(path) {
+        return Some(Ok(bytes.clone()));
+    }
+    let live = live?;
+    if let Some(file) = live.other_file(path) {
+        return Some(file.map_err(|e| Diagnostic::error("io", format!("{e:#}"))));
+    }
+    let page = *live.pages.get(path)?;
+    let renderer = live.renderer.as_ref()?;
+    let previous = {
+        let cache = shared.pages.lock().unwrap_or_else(|e| e.into_inner());
+        cache
+            .get(path)
+            .filter(|(frame, _, _)| *frame == renderer.frame)
+            .map(|(_, hash, b)| (*hash, b.clone()))
+    };
+    let ctx = renderer.ctx(&live.prepared.corpus, &live.standings);
+    Some(renderer.render_page(&ctx, page, previous).map(|(file, hash)| {
+        let mut cache = shared.pages.lock().unwrap_or_else(|e| e.into_inner());
+        cache.insert(path.to_string(), (renderer.frame, hash, file.bytes.clone()));
+        file.bytes
+    }))
 }
 
 fn serve_http(server: &tiny_http::Server, shared: &Arc<Shared>) {
@@ -243,31 +290,36 @@ fn respond(request: tiny_http::Request, shared: &Shared) {
         }
         Target::Events => events(request, shared, &url),
         Target::File(path) => {
-            let (status, path, bytes, errors) = {
+            let (live, files, mut errors, generation) = {
                 let s = shared.snapshot.read().unwrap_or_else(|e| e.into_inner());
-                let found = s.files.get(&path).map(|b| (200, path.clone(), b.clone()));
-                // `/units/x` without the slash: the folder's page.
-                let found = found.or_else(|| {
-                    let dir = format!("{path}/index.html");
-                    s.files.get(&dir).map(|b| (200, dir, b.clone()))
-                });
-                let found =
-                    found.or_else(|| s.files.get("404.html").map(|b| (404, "404.html".into(), b.clone())));
-                match found {
-                    Some((status, p, b)) => (status, p, Some(b), s.errors.clone()),
-                    None => (404, path, None, s.errors.clone()),
-                }
+                (s.live.clone(), s.files.clone(), s.errors.clone(), s.generation)
             };
-            let generation = shared.snapshot.read().map_or(0, |s| s.generation);
-            let body: Vec<u8> = match bytes {
-                Some(b) if path.ends_with(".html") => inject(&b, &shared.base_path, generation, &errors),
-                Some(b) => b.to_vec(),
-                None => inject(
-                    b"<!doctype html><title>Not found</title><p>Not found.</p>",
-                    &shared.base_path,
-                    generation,
-                    &errors,
-                ),
+            let live = live.as_deref();
+            let candidates =
+                [(200, path.clone()), (200, format!("{path}/index.html")), (404, "404.html".to_string())];
+            let mut found = None;
+            for (status, candidate) in candidates {
+                match lookup(shared, live, &files, &candidate) {
+                    Some(Ok(bytes)) => {
+                        found = Some((status, candidate, bytes));
+                        break;
+                    }
+                    Some(Err(d)) => {
+                        // A template that fails on this page: show the error over the 404 page.
+                        errors.push(d);
+                    }
+                    None => {}
+                }
+            }
+            let (status, path, body) = match found {
+                Some((status, p, b)) if p.ends_with(".html") => {
+                    (status, p, inject(&b, &shared.base_path, generation, &errors))
+                }
+                Some((status, p, b)) => (status, p, b.to_vec()),
+                None => {
+                    let page = b"<!doctype html><title>Not found</title><p>Not found.</p>";
+                    (404, "404.html".to_string(), inject(page, &shared.base_path, generation, &errors))
+                }
             };
             let mut response = tiny_http::Response::from_data(body).with_status_code(status);
             if let Ok(h) =

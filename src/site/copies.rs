@@ -14,16 +14,18 @@ use crate::diagnostics::Diagnostic;
 use crate::model::Corpus;
 
 /// Adds the theme's assets, the site's static files and unit assets to `files`; returns the
-/// problems found. A site static file replaces a theme asset of the same path (that is how a
+/// problems found. `pages` are generated paths not in `files` (rendered later, on request). A site static file replaces a theme asset of the same path (that is how a
 /// theme's CSS is overridden).
 pub(super) fn add(
     root: &Path,
     corpus: &Corpus,
     files: &mut Vec<OutputFile>,
     theme_assets: Vec<(String, OutputFile)>,
+    pages: &[String],
 ) -> Result<Vec<Diagnostic>> {
     let mut diags = Vec::new();
-    let generated: BTreeSet<String> = files.iter().map(|f| f.path.clone()).collect();
+    let generated: BTreeSet<String> =
+        files.iter().map(|f| f.path.clone()).chain(pages.iter().cloned()).collect();
     let mut extra = theme_assets;
     let canonical_root = root.canonicalize().with_context(|| format!("resolving {}", root.display()))?;
     let static_dir = root.join("static");

@@ -7,6 +7,7 @@
 mod copies;
 pub mod output;
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -34,7 +35,12 @@ impl Prepared {
 
 /// Loads and validates `<root>/content/`. `Err` only for operational failures.
 pub fn prepare(root: &Path) -> Result<Prepared> {
-    let loaded = content::load(root)?;
+    prepare_cached(root, &mut content::LoadCache::default())
+}
+
+/// Like `prepare`, re-reading only the files that changed since the load that filled `cache`.
+pub fn prepare_cached(root: &Path, cache: &mut content::LoadCache) -> Result<Prepared> {
+    let loaded = content::load_cached(root, cache)?;
     let mut diagnostics = loaded.diagnostics;
     diagnostics.extend(validate::validate(&loaded.corpus, &loaded.trust));
     diagnostics::sort(&mut diagnostics);
@@ -76,33 +82,109 @@ pub struct Generated {
 
 /// Runs every stage and returns the site's files in memory.
 pub fn generate(options: &BuildOptions) -> Result<Generated> {
-    generate_cached(options, &mut render::RenderCache::default())
+    let (mut prepared, standings) = prepare_scored(options, &mut content::LoadCache::default())?;
+    if prepared.has_errors() {
+        return Ok(Generated { prepared, files: None });
+    }
+    let render_options = render::RenderOptions { root: &options.root, drafts: options.drafts };
+    let rendered = render::render(&prepared.corpus, &standings, &render_options)?;
+    let mut files = rendered.files;
+    prepared.diagnostics.extend(rendered.diagnostics);
+    prepared.diagnostics.extend(copies::add(
+        &options.root,
+        &prepared.corpus,
+        &mut files,
+        rendered.assets,
+        &[],
+    )?);
+    diagnostics::sort(&mut prepared.diagnostics);
+    let files = (!prepared.has_errors()).then_some(files);
+    Ok(Generated { prepared, files })
 }
 
-/// Like `generate`, re-rendering only the pages whose inputs changed since the render that
-/// filled `cache` (for `serve`).
-pub fn generate_cached(options: &BuildOptions, cache: &mut render::RenderCache) -> Result<Generated> {
+/// Loads, validates and (when clean) scores; applies `--base-url`.
+fn prepare_scored(options: &BuildOptions, cache: &mut content::LoadCache) -> Result<(Prepared, Standings)> {
     if let Some(url) = &options.base_url
         && !(url.starts_with("https://") || url.starts_with("http://"))
     {
         bail!("--base-url must be an absolute http(s) URL, e.g. https://example.org/thi-dua/, found {url:?}");
     }
-    let mut prepared = prepare(&options.root)?;
-    if prepared.has_errors() {
-        return Ok(Generated { prepared, files: None });
-    }
+    let mut prepared = prepare_cached(&options.root, cache)?;
     if let Some(url) = &options.base_url {
         prepared.corpus.campaign.site.base_url = Some(url.clone());
     }
-    let standings: Standings = scoring::score(&prepared.corpus);
+    let standings =
+        if prepared.has_errors() { Standings::default() } else { scoring::score(&prepared.corpus) };
+    Ok((prepared, standings))
+}
+
+/// A site ready to be served: its files other than pages, and a renderer that makes a page
+/// when it is asked for (so an edit costs a re-score, not a re-render of every page).
+pub struct Live {
+    pub prepared: Prepared,
+    pub standings: Standings,
+    /// `None` when errors stopped the build (they are in `prepared.diagnostics`).
+    pub renderer: Option<render::Renderer>,
+    /// Assets and copied files.
+    pub files: Vec<OutputFile>,
+    /// Feeds and data downloads, made the first time one of them is asked for.
+    pub other: std::sync::OnceLock<HashMap<String, std::sync::Arc<[u8]>>>,
+    /// Every page's output path and what it shows.
+    pub pages: HashMap<String, render::Page>,
+}
+
+impl Live {
+    /// A feed or data file, made (once) on first request.
+    pub fn other_file(&self, path: &str) -> Option<Result<std::sync::Arc<[u8]>>> {
+        if !render::Renderer::other_paths().contains(&path) {
+            return None;
+        }
+        let renderer = self.renderer.as_ref()?;
+        if self.other.get().is_none() {
+            let ctx = renderer.ctx(&self.prepared.corpus, &self.standings);
+            let files = match renderer.other_files(&ctx) {
+                Ok(files) => files,
+                Err(e) => return Some(Err(e)),
+            };
+            let _ = self.other.set(files.into_iter().map(|f| (f.path, f.bytes)).collect());
+        }
+        self.other.get().and_then(|m| m.get(path)).cloned().map(Ok)
+    }
+}
+
+/// Prepares a `Live` site (for `serve`), re-reading only what changed since `cache` was filled.
+pub fn generate_live(options: &BuildOptions, cache: &mut content::LoadCache) -> Result<Live> {
+    let (mut prepared, standings) = prepare_scored(options, cache)?;
+    if prepared.has_errors() {
+        return Ok(Live {
+            prepared,
+            standings,
+            renderer: None,
+            files: Vec::new(),
+            other: Default::default(),
+            pages: HashMap::new(),
+        });
+    }
     let render_options = render::RenderOptions { root: &options.root, drafts: options.drafts };
-    let rendered = render::render_cached(&prepared.corpus, &standings, &render_options, cache)?;
-    let mut files = rendered.files;
+    let (renderer, rendered) = render::Renderer::new(&prepared.corpus, &standings, &render_options)?;
     prepared.diagnostics.extend(rendered.diagnostics);
-    prepared.diagnostics.extend(copies::add(&options.root, &prepared.corpus, &mut files, rendered.assets)?);
+    let pages: HashMap<String, render::Page> = match &renderer {
+        Some(r) => r.page_paths(&r.ctx(&prepared.corpus, &standings)).into_iter().collect(),
+        None => HashMap::new(),
+    };
+    let mut files = rendered.files;
+    let page_paths: Vec<String> =
+        pages.keys().cloned().chain(render::Renderer::other_paths().iter().map(|p| p.to_string())).collect();
+    prepared.diagnostics.extend(copies::add(
+        &options.root,
+        &prepared.corpus,
+        &mut files,
+        rendered.assets,
+        &page_paths,
+    )?);
     diagnostics::sort(&mut prepared.diagnostics);
-    let files = (!prepared.has_errors()).then_some(files);
-    Ok(Generated { prepared, files })
+    let renderer = if prepared.has_errors() { None } else { renderer };
+    Ok(Live { prepared, standings, renderer, files, other: Default::default(), pages })
 }
 
 /// Builds the site into `options.output`, replacing it only when everything succeeded.

@@ -399,3 +399,26 @@ fn a_static_file_may_not_replace_a_generated_one() {
     let d = report.prepared.diagnostics.iter().find(|d| d.code == "static-collision").expect("a collision");
     assert_eq!(d.location.as_ref().unwrap().file, "static/data/results.csv");
 }
+
+#[test]
+fn a_cached_load_sees_every_edit_and_matches_a_fresh_load() {
+    use podium::content::LoadCache;
+    let site = tempfile::tempdir().unwrap();
+    copy_tree(&fixtures().join("pages"), site.path());
+    let mut cache = LoadCache::new();
+    let first = site::prepare_cached(site.path(), &mut cache).unwrap();
+    assert!(first.diagnostics.is_empty());
+    let unit = site.path().join("content/units/hq-a.md");
+    fs::write(&unit, read(&unit).replace("\"A3\": 15", "\"A3\": 19.5")).unwrap();
+    fs::write(site.path().join("content/results/h1.csv"), "unit,A2\nhq-c,7.25\n").unwrap();
+    fs::write(site.path().join("content/units/hq-d.md"), "---\nname: \"D\"\n---\n").unwrap();
+    let cached = site::prepare_cached(site.path(), &mut cache).unwrap();
+    let fresh = site::prepare(site.path()).unwrap();
+    assert_eq!(format!("{:?}", cached.corpus.units), format!("{:?}", fresh.corpus.units));
+    assert_eq!(cached.diagnostics, fresh.diagnostics);
+    let a = &cached.corpus.units[cached.corpus.unit_index("hq-a").unwrap()];
+    assert_eq!(format!("{:?}", a.results["h1"].values["A3"].value), "Number(19.5)");
+    let c = &cached.corpus.units[cached.corpus.unit_index("hq-c").unwrap()];
+    assert_eq!(format!("{:?}", c.results["h1"].values["A2"].value), "Number(7.25)");
+    assert_eq!(cached.corpus.units.len(), 4);
+}

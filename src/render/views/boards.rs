@@ -166,7 +166,7 @@ pub fn cluster_info(ctx: &Ctx<'_>, c: usize) -> ClusterInfo {
         title: cluster.title.clone(),
         url: format!("clusters/{}/", cluster.id),
         description_html: ctx.markdown_opt(cluster.description.as_deref()),
-        members: ctx.cluster_members[c].len(),
+        members: ctx.idx.cluster_members[c].len(),
     }
 }
 
@@ -177,7 +177,7 @@ pub fn cluster(ctx: &Ctx<'_>, c: usize, p: usize) -> Result<ClusterPage, Missing
     let head = period_head(ctx, p);
     let title =
         ctx.strings.format("cluster.chart_title", &[("cluster", &info.title), ("period", &head.title)])?;
-    let not_reported = ctx.cluster_members[c]
+    let not_reported = ctx.idx.cluster_members[c]
         .iter()
         .filter(|&&u| !ps.units[u].reported)
         .map(|&u| ctx.unit_link(u))
@@ -334,7 +334,7 @@ pub fn criterion(
             ps.units[b].criteria[ki]
                 .points
                 .cmp(&ps.units[a].criteria[ki].points)
-                .then(ctx.name_order[a].cmp(&ctx.name_order[b]))
+                .then(ctx.idx.name_order[a].cmp(&ctx.idx.name_order[b]))
         });
         let mut rows: Vec<CriterionRankRow> = Vec::with_capacity(units.len());
         let mut previous: Option<(Decimal, u32)> = None;

@@ -382,9 +382,9 @@ pub fn units(ctx: &Ctx<'_>) -> UnitsPage {
         let mut roots: Vec<usize> = members
             .iter()
             .copied()
-            .filter(|&u| ctx.parent_of[u].is_none_or(|parent| !same_group(parent)))
+            .filter(|&u| ctx.idx.parent_of[u].is_none_or(|parent| !same_group(parent)))
             .collect();
-        roots.sort_by_key(|&u| ctx.name_order[u]);
+        roots.sort_by_key(|&u| ctx.idx.name_order[u]);
         // Depth-first with an explicit stack; parents form a forest (validated), and `seen`
         // guards the walk anyway.
         let mut seen = vec![false; c.units.len()];
@@ -394,8 +394,9 @@ pub fn units(ctx: &Ctx<'_>) -> UnitsPage {
                 continue;
             }
             ordered.push(entry(u, depth));
-            let mut kids: Vec<usize> = ctx.children[u].iter().copied().filter(|&k| same_group(k)).collect();
-            kids.sort_by_key(|&k| std::cmp::Reverse(ctx.name_order[k]));
+            let mut kids: Vec<usize> =
+                ctx.idx.children[u].iter().copied().filter(|&k| same_group(k)).collect();
+            kids.sort_by_key(|&k| std::cmp::Reverse(ctx.idx.name_order[k]));
             stack.extend(kids.into_iter().map(|k| (k, depth + 1)));
         }
         out.push(UnitGroup { cluster: (g < cluster_count).then(|| ctx.cluster_link(g)), units: ordered });

@@ -11,6 +11,8 @@ pub mod boards;
 pub mod misc;
 pub mod unit;
 
+use std::sync::Arc;
+
 use rust_decimal::Decimal;
 use serde::Serialize;
 
@@ -31,6 +33,13 @@ pub struct Ctx<'a> {
     pub allow_html: bool,
     /// Include drafts (`--drafts`).
     pub drafts: bool,
+    pub idx: Arc<Indices>,
+}
+
+/// Look-ups derived from a corpus and its standings, built once per build (and shared by every
+/// page `serve` renders on request).
+#[derive(Debug)]
+pub struct Indices {
     /// Each unit's position in name collation order.
     pub name_order: Vec<u32>,
     /// Each unit's parent, when it resolves.
@@ -43,8 +52,8 @@ pub struct Ctx<'a> {
     pub awards_of: Vec<Vec<(usize, usize, usize)>>,
 }
 
-impl<'a> Ctx<'a> {
-    pub fn new(corpus: &'a Corpus, standings: &'a Standings, strings: &'a Strings, drafts: bool) -> Ctx<'a> {
+impl Indices {
+    pub fn new(corpus: &Corpus, standings: &Standings) -> Indices {
         let collator = NameCollator::new(corpus.campaign.language);
         let names: Vec<&str> = corpus.units.iter().map(|u| u.name.as_str()).collect();
         let parent_of: Vec<Option<usize>> = corpus
@@ -72,18 +81,30 @@ impl<'a> Ctx<'a> {
                 }
             }
         }
+        Indices { name_order: name_order(&collator, &names), parent_of, children, cluster_members, awards_of }
+    }
+}
+
+impl<'a> Ctx<'a> {
+    pub fn new(corpus: &'a Corpus, standings: &'a Standings, strings: &'a Strings, drafts: bool) -> Ctx<'a> {
+        Ctx::with_indices(corpus, standings, strings, drafts, Arc::new(Indices::new(corpus, standings)))
+    }
+
+    pub fn with_indices(
+        corpus: &'a Corpus,
+        standings: &'a Standings,
+        strings: &'a Strings,
+        drafts: bool,
+        idx: Arc<Indices>,
+    ) -> Ctx<'a> {
         Ctx {
-            awards_of,
             corpus,
             standings,
             strings,
             fmt: Fmt::new(corpus.campaign.language, corpus.campaign.precision),
             allow_html: corpus.campaign.site.allow_html,
             drafts,
-            name_order: name_order(&collator, &names),
-            parent_of,
-            children,
-            cluster_members,
+            idx,
         }
     }
 }

@@ -193,7 +193,7 @@ fn info(ctx: &Ctx<'_>, index: usize) -> Result<UnitInfo, Missing> {
     let c = ctx.corpus;
     let unit = &c.units[index];
     let parent = unit.parent.as_ref().and_then(|p| c.unit_index(&p.value)).map(|i| ctx.unit_link(i));
-    let children = ctx.children[index].iter().map(|&i| ctx.unit_link(i)).collect();
+    let children = ctx.idx.children[index].iter().map(|&i| ctx.unit_link(i)).collect();
     let registration = unit.registration.as_ref().map(|r| RegistrationView {
         date: r.date.map(|d| ctx.fmt.date(d)),
         pledge: r.pledge.clone(),
@@ -442,7 +442,7 @@ fn items(ctx: &Ctx<'_>, scores: &[ItemScore], table: &[Item]) -> Result<Vec<Item
 
 fn awards(ctx: &Ctx<'_>, index: usize) -> Result<Vec<AwardMention>, Missing> {
     let c = ctx.corpus;
-    ctx.awards_of[index]
+    ctx.idx.awards_of[index]
         .iter()
         .map(|&(o, s, e)| {
             let outcome = &ctx.standings.awards[o];
