@@ -131,7 +131,9 @@ pub fn render(corpus: &Corpus, standings: &Standings, options: &RenderOptions<'_
     rendered.files.extend(renderer.other_files(&ctx)?);
     let results: Vec<Result<OutputFile, Diagnostic>> = pages(&ctx)
         .par_iter()
-        .map(|&page| renderer.render_page(&ctx, page, None).map(|(file, _)| file))
+        .map(|&page| {
+            renderer.render_page(&ctx, page, &Prior { previous: None, keep: false }).map(|(file, _)| file)
+        })
         .collect();
     for r in results {
         match r {
@@ -215,15 +217,15 @@ impl Renderer {
         pages(ctx).into_iter().map(|p| (page_path(ctx, p), p)).collect()
     }
 
-    /// Renders one page, or reuses `previous` (its view hash and bytes) when the view has not
-    /// changed. Returns the file and its view hash.
+    /// Renders one page, or reuses `prior.previous` (its view hash and bytes) when the view has
+    /// not changed. Returns the file and its view hash (0 unless `prior.keep`).
     pub fn render_page(
         &self,
         ctx: &Ctx<'_>,
         page: Page,
-        previous: Option<(u64, Arc<[u8]>)>,
+        prior: &Prior,
     ) -> Result<(OutputFile, u64), Diagnostic> {
-        let job = job(ctx, page, previous).map_err(|Missing(key)| missing_string(&self.strings, &key))?;
+        let job = job(ctx, page, prior).map_err(|Missing(key)| missing_string(&self.strings, &key))?;
         let file = render_job(&self.engine, ctx.corpus, &job)?;
         Ok((file, job.hash))
     }
@@ -331,15 +333,16 @@ fn menu_url(url: &str) -> Option<String> {
 /// A page's job. Its view is hashed; when the previous render had the same hash for the same
 /// path (and the same frame), the page is not rendered again and its bytes are reused.
 fn view<T: Serialize>(
-    previous: &Option<(u64, Arc<[u8]>)>,
+    prior: &Prior,
     path: String,
     template: &'static str,
     kind: &'static str,
     title: String,
     view: &T,
 ) -> Job {
-    let hash = hash_of(view);
-    let reuse = previous.as_ref().filter(|(h, _)| *h == hash).map(|(_, bytes)| bytes.clone());
+    // Only `serve` keeps pages between renders; a one-shot build skips the hashing.
+    let hash = if prior.keep { hash_of(view) } else { 0 };
+    let reuse = prior.previous.as_ref().filter(|(h, _)| *h == hash).map(|(_, bytes)| bytes.clone());
     let context = if reuse.is_some() {
         None
     } else {
@@ -348,6 +351,13 @@ fn view<T: Serialize>(
         Some(context)
     };
     Job { path, canonical_url: None, template, title, kind, context, hash, reuse }
+}
+
+/// What a page's previous render left: its view hash and bytes, and whether the caller keeps
+/// the new hash (only `serve` does).
+pub struct Prior {
+    pub previous: Option<(u64, Arc<[u8]>)>,
+    pub keep: bool,
 }
 
 /// Hashes a value's serialisation without building it in memory.
@@ -453,11 +463,11 @@ fn page_path(ctx: &Ctx<'_>, page: Page) -> String {
 }
 
 /// Builds one page's view (or finds it unchanged since `previous`).
-fn job(ctx: &Ctx<'_>, page: Page, previous: Option<(u64, Arc<[u8]>)>) -> Result<Job, Missing> {
+fn job(ctx: &Ctx<'_>, page: Page, prior: &Prior) -> Result<Job, Missing> {
     let c = ctx.corpus;
     let camp = &c.campaign;
     let path = page_path(ctx, page);
-    let p = &previous;
+    let p = prior;
     let mut job = match page {
         Page::Home => view(p, path, "home.html", "home", camp.title.clone(), &views::misc::home(ctx)?),
         Page::Units => view(p, path, "units.html", "units", ctx.t("nav.units")?, &views::misc::units(ctx)),

@@ -255,7 +255,8 @@ fn lookup(
             .map(|(_, hash, b)| (*hash, b.clone()))
     };
     let ctx = renderer.ctx(&live.prepared.corpus, &live.standings);
-    Some(renderer.render_page(&ctx, page, previous).map(|(file, hash)| {
+    let prior = crate::render::Prior { previous, keep: true };
+    Some(renderer.render_page(&ctx, page, &prior).map(|(file, hash)| {
         let mut cache = shared.pages.lock().unwrap_or_else(|e| e.into_inner());
         cache.insert(path.to_string(), (renderer.frame, hash, file.bytes.clone()));
         file.bytes
