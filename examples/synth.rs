@@ -1277,7 +1277,24 @@ fn yaml_str(s: &str) -> String {
 }
 
 fn run() -> Res<()> {
-    let args = parse_args()?;
+    generate_site(&parse_args()?)
+}
+
+/// Generates `units` units into `out` (no Hugo site): what the stage benchmarks call.
+pub fn generate(units: usize, out: &Path, seed: u64) -> Res<()> {
+    let args = Args {
+        units,
+        out: out.to_path_buf(),
+        seed,
+        hugo: None,
+        hugo_templates: Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/hugo-site"),
+        news: 200,
+        agreements: 50,
+    };
+    generate_site(&args)
+}
+
+fn generate_site(args: &Args) -> Res<()> {
     let started = Instant::now();
     let n = args.units;
     let content = args.out.join("content");

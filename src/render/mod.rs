@@ -43,6 +43,8 @@ pub struct RenderOptions<'a> {
 #[derive(Debug, Default)]
 pub struct Rendered {
     pub files: Vec<OutputFile>,
+    /// Paths of the pages given to the sink (`render_with`).
+    pub pages: Vec<String>,
     /// The theme's static assets as (origin shown in messages, file); the site's own
     /// `static/` may replace them.
     pub assets: Vec<(String, OutputFile)>,
@@ -125,24 +127,45 @@ struct Here<'a> {
 }
 
 pub fn render(corpus: &Corpus, standings: &Standings, options: &RenderOptions<'_>) -> Result<Rendered> {
+    let pages = std::sync::Mutex::new(Vec::new());
+    let mut rendered = render_with(corpus, standings, options, &|file| {
+        pages.lock().unwrap_or_else(|e| e.into_inner()).push(file);
+        Ok(())
+    })?;
+    rendered.files.extend(pages.into_inner().unwrap_or_else(|e| e.into_inner()));
+    rendered.files.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(rendered)
+}
+
+/// Renders every page into `sink` as soon as it is made (so a build never holds all pages in
+/// memory); the other files come back in `Rendered::files`, the pages' paths in
+/// `Rendered::pages`.
+pub fn render_with(
+    corpus: &Corpus,
+    standings: &Standings,
+    options: &RenderOptions<'_>,
+    sink: &(dyn Fn(OutputFile) -> Result<()> + Sync),
+) -> Result<Rendered> {
     let (renderer, mut rendered) = Renderer::new(corpus, standings, options)?;
     let Some(renderer) = renderer else { return Ok(rendered) };
     let ctx = renderer.ctx(corpus, standings);
     rendered.files.extend(renderer.other_files(&ctx)?);
-    let results: Vec<Result<OutputFile, Diagnostic>> = pages(&ctx)
+    let results: Vec<Result<String, Diagnostic>> = pages(&ctx)
         .par_iter()
         .map(|&page| {
-            renderer.render_page(&ctx, page, &Prior { previous: None, keep: false }).map(|(file, _)| file)
+            let (file, _) = renderer.render_page(&ctx, page, &Prior { previous: None, keep: false })?;
+            let path = file.path.clone();
+            sink(file).map_err(|e| Diagnostic::error("io", format!("{e:#}")))?;
+            Ok(path)
         })
         .collect();
     for r in results {
         match r {
-            Ok(f) => rendered.files.push(f),
+            Ok(path) => rendered.pages.push(path),
             Err(d) => rendered.diagnostics.push(d),
         }
     }
     dedup_diagnostics(&mut rendered.diagnostics);
-    rendered.files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(rendered)
 }
 

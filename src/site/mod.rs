@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use anyhow::{Result, bail};
+use rayon::prelude::*;
 
 use self::output::OutputFile;
 use crate::diagnostics::{self, Diagnostic};
@@ -187,16 +188,35 @@ pub fn generate_live(options: &BuildOptions, cache: &mut content::LoadCache) -> 
     Ok(Live { prepared, standings, renderer, files, other: Default::default(), pages })
 }
 
-/// Builds the site into `options.output`, replacing it only when everything succeeded.
+/// Builds the site into `options.output`, replacing it only when everything succeeded. Pages
+/// are written into a new folder as they are rendered, so memory does not grow with the site.
 pub fn build(options: &BuildOptions) -> Result<BuildReport> {
     let started = Instant::now();
     output::check_output_folder(&options.root, &options.output)?;
-    let Generated { prepared, files } = generate(options)?;
-    let Some(files) = files else {
+    let (mut prepared, standings) = prepare_scored(options, &mut content::LoadCache::default())?;
+    if prepared.has_errors() {
         return Ok(BuildReport { prepared, written: None });
-    };
-    let count = files.len();
-    let pages = files.iter().filter(|f| f.path.ends_with(".html")).count();
-    output::replace(&options.output, &files)?;
+    }
+    let staging = output::Staging::new(&options.output)?;
+    let render_options = render::RenderOptions { root: &options.root, drafts: options.drafts };
+    let rendered =
+        render::render_with(&prepared.corpus, &standings, &render_options, &|file| staging.write(&file))?;
+    let mut files = rendered.files;
+    prepared.diagnostics.extend(rendered.diagnostics);
+    let pages = rendered.pages.len();
+    prepared.diagnostics.extend(copies::add(
+        &options.root,
+        &prepared.corpus,
+        &mut files,
+        rendered.assets,
+        &rendered.pages,
+    )?);
+    diagnostics::sort(&mut prepared.diagnostics);
+    if prepared.has_errors() {
+        return Ok(BuildReport { prepared, written: None }); // `staging` is removed when dropped
+    }
+    files.par_iter().try_for_each(|f| staging.write(f))?;
+    staging.commit()?;
+    let count = pages + files.len();
     Ok(BuildReport { prepared, written: Some(Written { files: count, pages, elapsed: started.elapsed() }) })
 }

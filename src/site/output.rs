@@ -64,57 +64,81 @@ fn is_safe_relative(path: &str) -> bool {
         && path.split('/').all(|part| !part.is_empty() && part != "." && part != "..")
 }
 
+/// A new output folder being written beside the old one. Files go in as they are made;
+/// `commit` swaps it in for the output folder, and dropping it uncommitted removes it, so a
+/// failed build leaves the previous output as it was.
+pub struct Staging {
+    output: PathBuf,
+    dir: PathBuf,
+    retired: PathBuf,
+    committed: bool,
+}
+
+impl Staging {
+    pub fn new(output: &Path) -> Result<Staging> {
+        let parent = match output.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        fs::create_dir_all(&parent).with_context(|| format!("creating {}", parent.display()))?;
+        let name = output.file_name().map_or_else(|| "public".into(), |n| n.to_string_lossy().into_owned());
+        let dir = parent.join(format!(".{name}.podium-new-{}", std::process::id()));
+        let retired = parent.join(format!(".{name}.podium-old-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+        Ok(Staging { output: output.to_path_buf(), dir, retired, committed: false })
+    }
+
+    /// Writes one file (safe to call from several threads).
+    pub fn write(&self, file: &OutputFile) -> Result<()> {
+        if !is_safe_relative(&file.path) {
+            bail!("refusing to write {:?}: it would leave the output folder", file.path);
+        }
+        let path = self.dir.join(&file.path);
+        if let Some(parent) = path.parent() {
+            fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
+        }
+        fs::write(&path, &file.bytes).with_context(|| format!("writing {}", path.display()))
+    }
+
+    /// Swaps the new folder in for the output folder.
+    pub fn commit(mut self) -> Result<()> {
+        let had_previous = self.output.exists();
+        if had_previous {
+            fs::rename(&self.output, &self.retired)
+                .with_context(|| format!("moving the previous {} aside", self.output.display()))?;
+        }
+        if let Err(e) = fs::rename(&self.dir, &self.output) {
+            if had_previous {
+                let _ = fs::rename(&self.retired, &self.output);
+            }
+            return Err(e).with_context(|| format!("moving the new site into {}", self.output.display()));
+        }
+        self.committed = true;
+        if had_previous {
+            let _ = fs::remove_dir_all(&self.retired);
+        }
+        Ok(())
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = fs::remove_dir_all(&self.dir);
+        }
+    }
+}
+
 /// Writes `files` into a new folder and swaps it in for `output`. On any failure the previous
 /// output is left as it was.
 pub fn replace(output: &Path, files: &[OutputFile]) -> Result<()> {
     if let Some(bad) = files.iter().find(|f| !is_safe_relative(&f.path)) {
         bail!("refusing to write {:?}: it would leave the output folder", bad.path);
     }
-    let parent = match output.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    fs::create_dir_all(&parent).with_context(|| format!("creating {}", parent.display()))?;
-    let name = output.file_name().map_or_else(|| "public".into(), |n| n.to_string_lossy().into_owned());
-    let staging = parent.join(format!(".{name}.podium-new-{}", std::process::id()));
-    let retired = parent.join(format!(".{name}.podium-old-{}", std::process::id()));
-    let _ = fs::remove_dir_all(&staging);
-    let written = write_all(&staging, files);
-    if let Err(e) = written {
-        let _ = fs::remove_dir_all(&staging);
-        return Err(e);
-    }
-    let had_previous = output.exists();
-    if had_previous {
-        fs::rename(output, &retired)
-            .with_context(|| format!("moving the previous {} aside", output.display()))?;
-    }
-    if let Err(e) = fs::rename(&staging, output) {
-        if had_previous {
-            let _ = fs::rename(&retired, output);
-        }
-        let _ = fs::remove_dir_all(&staging);
-        return Err(e).with_context(|| format!("moving the new site into {}", output.display()));
-    }
-    if had_previous {
-        let _ = fs::remove_dir_all(&retired);
-    }
-    Ok(())
-}
-
-fn write_all(dir: &Path, files: &[OutputFile]) -> Result<()> {
-    fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-    let mut folders: Vec<PathBuf> =
-        files.iter().filter_map(|f| Path::new(&f.path).parent().map(|p| dir.join(p))).collect();
-    folders.sort();
-    folders.dedup();
-    for folder in &folders {
-        fs::create_dir_all(folder).with_context(|| format!("creating {}", folder.display()))?;
-    }
-    files.par_iter().try_for_each(|f| {
-        let path = dir.join(&f.path);
-        fs::write(&path, &f.bytes).with_context(|| format!("writing {}", path.display()))
-    })
+    let staging = Staging::new(output)?;
+    files.par_iter().try_for_each(|f| staging.write(f))?;
+    staging.commit()
 }
 
 #[cfg(test)]
