@@ -279,23 +279,10 @@ fn shorten(text: &str, max_chars: usize) -> String {
     format!("{}…", head.trim_end())
 }
 
-/// Escapes text for SVG content and attributes, and drops characters XML 1.0 forbids, so
-/// the chart is also well-formed as a standalone `.svg` file.
+/// Escapes text for SVG content and attributes; line breaks become spaces (a chart label is one
+/// line).
 fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            '\t' | '\n' | '\r' => out.push(' '),
-            c if c.is_control() || matches!(c, '\u{FFFE}' | '\u{FFFF}') => {}
-            c => out.push(c),
-        }
-    }
-    out
+    super::escape(&text.replace(['\t', '\n', '\r'], " "))
 }
 
 #[cfg(test)]

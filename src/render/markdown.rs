@@ -288,9 +288,9 @@ fn image<'a>(link_type: LinkType, dest: &str, title: &str, alt: String) -> Event
     if is_blocked_url(&url) {
         return Event::Text(CowStr::from(alt));
     }
-    let mut tag = format!("<img src=\"{}\" alt=\"{}\"", escape_href(&url), escape_html(&alt));
+    let mut tag = format!("<img src=\"{}\" alt=\"{}\"", escape_href(&url), super::escape(&alt));
     if !title.is_empty() {
-        tag.push_str(&format!(" title=\"{}\"", escape_html(title)));
+        tag.push_str(&format!(" title=\"{}\"", super::escape(title)));
     }
     tag.push_str(" />");
     Event::Html(CowStr::from(tag))
@@ -299,7 +299,7 @@ fn image<'a>(link_type: LinkType, dest: &str, title: &str, alt: String) -> Event
 fn anchor_tag(url: &str, title: &str) -> String {
     let mut tag = format!("<a href=\"{}\"", escape_href(url));
     if !title.is_empty() {
-        tag.push_str(&format!(" title=\"{}\"", escape_html(title)));
+        tag.push_str(&format!(" title=\"{}\"", super::escape(title)));
     }
     if is_external(url) {
         tag.push_str(" rel=\"noopener\"");
@@ -424,21 +424,6 @@ fn slugify(text: &str) -> String {
     let words: Vec<&str> =
         ascii.split(|c: char| !c.is_ascii_alphanumeric()).filter(|w| !w.is_empty()).collect();
     if words.is_empty() { "section".to_string() } else { words.join("-") }
-}
-
-fn escape_html(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
-    out
 }
 
 /// A URL for an attribute, kept as written except what HTML or URL parsing would mangle.

@@ -294,6 +294,25 @@ fn render_job(engine: &Engine, corpus: &Corpus, job: &Job) -> Result<OutputFile,
     Ok(OutputFile { path: job.path.clone(), bytes: html.into_bytes().into() })
 }
 
+/// Escapes text for HTML and XML content and attribute values (`& < > " '`), and drops the
+/// control characters XML 1.0 forbids, so the result is also a well-formed XML text.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            '\t' | '\n' | '\r' => out.push(c),
+            c if c.is_control() || matches!(c, '\u{FFFE}' | '\u{FFFF}') => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// `../` once per folder between the page and the site root; `./` at the root.
 pub fn relative_root(path: &str) -> String {
     let depth = path.matches('/').count();

@@ -24,7 +24,7 @@ use notify_debouncer_full::notify::RecursiveMode;
 use self::classify::{ChangeKind, classify};
 use self::paths::Target;
 use crate::diagnostics::{self, Diagnostic};
-use crate::render::base_path;
+use crate::render::{base_path, escape};
 use crate::site::{self, BuildOptions};
 
 /// How long a path must be quiet before the watcher reports it.
@@ -385,10 +385,6 @@ fn overlay(errors: &[Diagnostic]) -> String {
         errors.len(),
         if errors.len() == 1 { "" } else { "s" }
     )
-}
-
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
 /// The event stream: `reload` whenever a build (good or failed) is published after the

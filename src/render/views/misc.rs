@@ -409,17 +409,18 @@ pub fn news_list(ctx: &Ctx<'_>) -> Vec<NewsSummary> {
     let mut items: Vec<&crate::model::News> =
         ctx.corpus.news.iter().filter(|n| ctx.drafts || !n.draft).collect();
     items.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.id.cmp(&b.id)));
-    items
-        .into_iter()
-        .map(|n| NewsSummary {
-            title: n.title.clone(),
-            url: format!("news/{}/", n.id),
-            date: ctx.fmt.date(n.date),
-            date_iso: n.date.to_string(),
-            summary: n.summary.clone(),
-            draft: n.draft,
-        })
-        .collect()
+    items.into_iter().map(|n| news_summary(ctx, n)).collect()
+}
+
+fn news_summary(ctx: &Ctx<'_>, n: &crate::model::News) -> NewsSummary {
+    NewsSummary {
+        title: n.title.clone(),
+        url: format!("news/{}/", n.id),
+        date: ctx.fmt.date(n.date),
+        date_iso: n.date.to_string(),
+        summary: n.summary.clone(),
+        draft: n.draft,
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -436,14 +437,7 @@ pub struct NewsPage {
 
 pub fn news_page(ctx: &Ctx<'_>, n: &crate::model::News) -> NewsPage {
     NewsPage {
-        item: NewsSummary {
-            title: n.title.clone(),
-            url: format!("news/{}/", n.id),
-            date: ctx.fmt.date(n.date),
-            date_iso: n.date.to_string(),
-            summary: n.summary.clone(),
-            draft: n.draft,
-        },
+        item: news_summary(ctx, n),
         body_html: ctx.markdown(&n.body),
         units: n
             .units
