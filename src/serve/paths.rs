@@ -29,18 +29,15 @@ pub fn resolve(url: &str, base_path: &str) -> Target {
     if decoded.split('/').any(|s| s == ".." || s == ".") {
         return Target::Bad;
     }
+    if decoded.contains("//") {
+        return Target::Bad;
+    }
+    // Anything outside the base path (including the base path without its slash) goes there.
     let Some(rest) = decoded.strip_prefix(base_path) else {
-        // `/a/b` without its slash still means the base path.
-        if format!("{decoded}/") == base_path {
-            return Target::Redirect(base_path.to_string());
-        }
         return Target::Redirect(base_path.to_string());
     };
     if rest == EVENTS {
         return Target::Events;
-    }
-    if rest.split('/').any(str::is_empty) && !rest.is_empty() && !rest.ends_with('/') {
-        return Target::Bad; // `//` inside the path
     }
     if rest.is_empty() || rest.ends_with('/') {
         Target::File(format!("{rest}index.html"))
@@ -130,6 +127,8 @@ mod tests {
             "/%",
             "etc/passwd",
             "/a//b",
+            "/a//b/",
+            "//x",
             "/./x",
         ] {
             assert_eq!(resolve(bad, "/"), Target::Bad, "{bad}");
