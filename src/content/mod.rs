@@ -28,7 +28,7 @@ use self::documents::DocFile;
 use self::results::{CellValue, Column};
 use self::yaml::Origin;
 use crate::diagnostics::{Diagnostic, did_you_mean};
-use crate::model::{Corpus, CriteriaTable, FileId, Method, Pos, SourceFile, Spanned, Unit};
+use crate::model::{Corpus, FileId, Method, Pos, SourceFile, Spanned, Unit};
 
 pub use self::documents::RESERVED_METRICS;
 
@@ -718,10 +718,6 @@ fn insert<T>(map: &mut BTreeMap<String, Spanned<T>>, key: &str, value: Spanned<T
     }
 }
 
-/// Criteria by id, for validation's look-ups.
-pub fn criteria_by_id(table: &CriteriaTable) -> BTreeMap<&str, &crate::model::Criterion> {
-    table.groups.iter().flat_map(|g| &g.criteria).map(|c| (c.id.as_str(), c)).collect()
-}
 
 #[cfg(test)]
 mod tests {
