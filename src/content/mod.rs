@@ -718,7 +718,6 @@ fn insert<T>(map: &mut BTreeMap<String, Spanned<T>>, key: &str, value: Spanned<T
     }
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
