@@ -94,14 +94,14 @@ pub fn board_row(ctx: &Ctx<'_>, p: usize, unit: usize) -> BoardRow {
         short_name: ctx.corpus.units[unit].short_name.clone(),
         cluster: ctx.cluster_of(unit).map(|c| ctx.cluster_link(c)),
         total: ctx.fmt.points(s.total),
-        total_raw: s.total.to_string(),
+        total_raw: ctx.fmt.raw(s.total),
         tier: ctx.tier_view(s.tier),
         bonus: ctx.fmt.points(s.bonus_total),
         penalty: ctx.fmt.points(s.penalty_total),
         points: s
             .criteria
             .iter()
-            .map(|c| Cell { text: ctx.fmt.points(c.points), raw: c.points.to_string() })
+            .map(|c| Cell { text: ctx.fmt.points(c.points), raw: ctx.fmt.raw(c.points) })
             .collect(),
     }
 }
@@ -358,7 +358,7 @@ pub fn criterion(
                 target: c.target.map(|t| ctx.fmt.as_written(t)),
                 target_overridden: c.target_overridden,
                 points: ctx.fmt.points(c.points),
-                points_raw: c.points.to_string(),
+                points_raw: ctx.fmt.raw(c.points),
             });
         }
         periods.push(CriterionPeriod { period: period_head(ctx, p), rows });

@@ -194,6 +194,11 @@ impl Fmt {
         locale::number(d, self.precision, self.lang)
     }
 
+    /// Points for machines (`data-sort`): `.` and exactly `precision` decimals, like the CSVs.
+    pub fn raw(&self, d: Decimal) -> String {
+        crate::render::data::fixed(d, self.precision)
+    }
+
     /// A number as written in the content (targets, counts, values).
     pub fn as_written(&self, d: Decimal) -> String {
         locale::number_as_written(d.normalize(), self.lang)
