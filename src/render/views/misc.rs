@@ -341,6 +341,8 @@ pub struct UnitEntry {
     pub short_name: Option<String>,
     pub url: String,
     pub depth: usize,
+    /// The parent unit when it is listed in another group (the tree cannot show it).
+    pub parent_elsewhere: Option<Link>,
     pub registered: bool,
     pub total: Option<String>,
     pub rank: Option<u32>,
@@ -366,6 +368,11 @@ pub fn units(ctx: &Ctx<'_>) -> UnitsPage {
             short_name: unit.short_name.clone(),
             url: format!("units/{}/", unit.id),
             depth,
+            parent_elsewhere: ctx.idx.parent_of[u]
+                .filter(|&p| {
+                    ctx.cluster_of(p).unwrap_or(cluster_count) != ctx.cluster_of(u).unwrap_or(cluster_count)
+                })
+                .map(|p| ctx.unit_link(p)),
             registered: unit.registration.is_some(),
             total: s.reported.then(|| ctx.fmt.points(s.total)),
             rank: s.rank,
