@@ -121,8 +121,8 @@ pub fn run(options: &ServeOptions, log: &(dyn Fn(&str) + Sync)) -> Result<()> {
         changed: Condvar::new(),
         base_path: base,
     });
-    rebuild(&build, &shared, &mut cache, log);
-    log(&format!("serving {} at {url}", options.root.display()));
+    // Watch before the first build, so that a change made while it runs (or right after the
+    // address is printed) is never missed: it waits in the channel for the next rebuild.
     let (tx, rx) = mpsc::channel();
     let mut debouncer = notify_debouncer_full::new_debouncer(DEBOUNCE, Some(TICK), tx)
         .context("starting the file watcher")?;
@@ -134,8 +134,10 @@ pub fn run(options: &ServeOptions, log: &(dyn Fn(&str) + Sync)) -> Result<()> {
                 .with_context(|| format!("watching {}", path.display()))?;
         }
     }
+    rebuild(&build, &shared, &mut cache, log);
     let http_shared = shared.clone();
     std::thread::spawn(move || serve_http(&server, &http_shared));
+    log(&format!("serving {} at {url}", options.root.display()));
     watch(&options.root, &rx, &build, &shared, &mut cache, log);
     Ok(())
 }
