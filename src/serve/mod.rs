@@ -48,7 +48,7 @@ struct Snapshot {
     /// The last good build: its standings and renderer make pages on request.
     live: Option<Arc<site::Live>>,
     /// Its files other than pages.
-    files: HashMap<String, Arc<[u8]>>,
+    files: Arc<HashMap<String, Arc<[u8]>>>,
     /// Errors of the last build; empty when it succeeded.
     errors: Vec<Diagnostic>,
     generation: u64,
@@ -202,8 +202,8 @@ fn rebuild(
     let started = Instant::now();
     match site::generate_live(build, cache) {
         Ok(live) if live.renderer.is_some() => {
-            let files: HashMap<String, Arc<[u8]>> =
-                live.files.iter().map(|f| (f.path.clone(), f.bytes.clone())).collect();
+            let files: Arc<HashMap<String, Arc<[u8]>>> =
+                Arc::new(live.files.iter().map(|f| (f.path.clone(), f.bytes.clone())).collect());
             let (pages, warnings) = (live.pages.len(), live.prepared.diagnostics.len());
             shared.publish(|s| {
                 s.files = files;

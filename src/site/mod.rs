@@ -73,36 +73,6 @@ pub struct Written {
     pub elapsed: Duration,
 }
 
-/// A whole site in memory, or the problems that stopped it.
-#[derive(Debug)]
-pub struct Generated {
-    pub prepared: Prepared,
-    /// `None` when errors stopped the build.
-    pub files: Option<Vec<OutputFile>>,
-}
-
-/// Runs every stage and returns the site's files in memory.
-pub fn generate(options: &BuildOptions) -> Result<Generated> {
-    let (mut prepared, standings) = prepare_scored(options, &mut content::LoadCache::default())?;
-    if prepared.has_errors() {
-        return Ok(Generated { prepared, files: None });
-    }
-    let render_options = render::RenderOptions { root: &options.root, drafts: options.drafts };
-    let rendered = render::render(&prepared.corpus, &standings, &render_options)?;
-    let mut files = rendered.files;
-    prepared.diagnostics.extend(rendered.diagnostics);
-    prepared.diagnostics.extend(copies::add(
-        &options.root,
-        &prepared.corpus,
-        &mut files,
-        rendered.assets,
-        &[],
-    )?);
-    diagnostics::sort(&mut prepared.diagnostics);
-    let files = (!prepared.has_errors()).then_some(files);
-    Ok(Generated { prepared, files })
-}
-
 /// Loads, validates and (when clean) scores; applies `--base-url`.
 fn prepare_scored(options: &BuildOptions, cache: &mut content::LoadCache) -> Result<(Prepared, Standings)> {
     if let Some(url) = &options.base_url

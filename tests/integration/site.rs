@@ -10,6 +10,15 @@ use crate::support::{copy_tree, fixtures};
 
 /// Builds `root` into a fresh folder and returns (the temp dir, the output path).
 fn build(root: &Path, base_url: Option<&str>) -> (tempfile::TempDir, PathBuf) {
+    let (out, output, report) = try_build_at(root, base_url);
+    let text: Vec<String> =
+        report.prepared.diagnostics.iter().map(podium::diagnostics::render_short).collect();
+    assert!(report.written.is_some(), "build of {} failed:\n{}", root.display(), text.join("\n"));
+    (out, output)
+}
+
+/// Builds `root` into a fresh folder, whatever the outcome: (the temp dir, output path, report).
+fn try_build_at(root: &Path, base_url: Option<&str>) -> (tempfile::TempDir, PathBuf, site::BuildReport) {
     let out = tempfile::tempdir().unwrap();
     let output = out.path().join("public");
     let options = BuildOptions {
@@ -19,10 +28,7 @@ fn build(root: &Path, base_url: Option<&str>) -> (tempfile::TempDir, PathBuf) {
         drafts: false,
     };
     let report = site::build(&options).unwrap();
-    let text: Vec<String> =
-        report.prepared.diagnostics.iter().map(podium::diagnostics::render_short).collect();
-    assert!(report.written.is_some(), "build of {} failed:\n{}", root.display(), text.join("\n"));
-    (out, output)
+    (out, output, report)
 }
 
 fn sample_root() -> PathBuf {
@@ -319,41 +325,39 @@ fn the_vietnamese_sample_speaks_vietnamese_and_the_english_fixture_english() {
     assert!(read(&en.join("units/hq-a/index.html")).contains("points"));
 }
 
-#[test]
-fn a_template_error_names_the_template_and_line_and_writes_nothing() {
+/// The `pages` fixture with `files` (path, text) written over it.
+fn pages_site_with(files: &[(&str, &str)]) -> tempfile::TempDir {
     let site = tempfile::tempdir().unwrap();
     copy_tree(&fixtures().join("pages"), site.path());
-    fs::create_dir_all(site.path().join("templates")).unwrap();
-    fs::write(site.path().join("templates/page.html"), "{% extends \"base.html\" %}\n{% block content %}\n{{ page.title | nosuchfilter }}\n{% endblock content %}\n").unwrap();
-    let out = tempfile::tempdir().unwrap();
-    let options = BuildOptions {
-        root: site.path().to_path_buf(),
-        output: out.path().join("public"),
-        base_url: None,
-        drafts: false,
-    };
-    let report = site::build(&options).unwrap();
+    for (path, text) in files {
+        let path = site.path().join(path);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, text).unwrap();
+    }
+    site
+}
+
+fn try_build(root: &Path) -> (tempfile::TempDir, PathBuf, site::BuildReport) {
+    try_build_at(root, None)
+}
+
+#[test]
+fn a_template_error_names_the_template_and_line_and_writes_nothing() {
+    let template = "{% extends \"base.html\" %}\n{% block content %}\n{{ page.title | nosuchfilter }}\n{% endblock content %}\n";
+    let site = pages_site_with(&[("templates/page.html", template)]);
+    let (_out, output, report) = try_build(site.path());
     assert!(report.written.is_none());
     let d = report.prepared.diagnostics.iter().find(|d| d.is_error()).expect("an error");
     let loc = d.location.as_ref().unwrap();
     assert_eq!((loc.file.as_str(), loc.line), ("templates/page.html", 3), "{d:?}");
-    assert!(!out.path().join("public").exists());
+    assert!(!output.exists());
 }
 
 #[test]
 fn a_missing_ui_string_is_a_diagnostic() {
-    let site = tempfile::tempdir().unwrap();
-    copy_tree(&fixtures().join("pages"), site.path());
-    fs::create_dir_all(site.path().join("templates")).unwrap();
-    fs::write(site.path().join("templates/page.html"), "{% extends \"base.html\" %}\n{% block content %}\n\n{{ t(key=\"no.such.key\") }}\n{% endblock content %}\n").unwrap();
-    let out = tempfile::tempdir().unwrap();
-    let options = BuildOptions {
-        root: site.path().to_path_buf(),
-        output: out.path().join("public"),
-        base_url: None,
-        drafts: false,
-    };
-    let report = site::build(&options).unwrap();
+    let template = "{% extends \"base.html\" %}\n{% block content %}\n\n{{ t(key=\"no.such.key\") }}\n{% endblock content %}\n";
+    let site = pages_site_with(&[("templates/page.html", template)]);
+    let (_out, _output, report) = try_build(site.path());
     let d = report
         .prepared
         .diagnostics
@@ -367,14 +371,11 @@ fn a_missing_ui_string_is_a_diagnostic() {
 
 #[test]
 fn templates_and_assets_are_overridable_from_disk() {
-    let site = tempfile::tempdir().unwrap();
-    copy_tree(&fixtures().join("pages"), site.path());
-    fs::create_dir_all(site.path().join("templates")).unwrap();
-    fs::write(site.path().join("templates/page.html"), "<main>custom {{ page.title }}</main>").unwrap();
-    fs::create_dir_all(site.path().join("themes/default/static/assets")).unwrap();
-    fs::write(site.path().join("themes/default/static/assets/podium.css"), "body{}").unwrap();
-    fs::create_dir_all(site.path().join("static")).unwrap();
-    fs::write(site.path().join("static/robots.txt"), "User-agent: *\n").unwrap();
+    let site = pages_site_with(&[
+        ("templates/page.html", "<main>custom {{ page.title }}</main>"),
+        ("themes/default/static/assets/podium.css", "body{}"),
+        ("static/robots.txt", "User-agent: *\n"),
+    ]);
     let (_t, output) = build(site.path(), None);
     assert_eq!(read(&output.join("rules/index.html")), "<main>custom Rules</main>");
     assert_eq!(read(&output.join("assets/podium.css")), "body{}");
@@ -383,18 +384,8 @@ fn templates_and_assets_are_overridable_from_disk() {
 
 #[test]
 fn a_static_file_may_not_replace_a_generated_one() {
-    let site = tempfile::tempdir().unwrap();
-    copy_tree(&fixtures().join("pages"), site.path());
-    fs::create_dir_all(site.path().join("static/data")).unwrap();
-    fs::write(site.path().join("static/data/results.csv"), "x").unwrap();
-    let out = tempfile::tempdir().unwrap();
-    let options = BuildOptions {
-        root: site.path().to_path_buf(),
-        output: out.path().join("public"),
-        base_url: None,
-        drafts: false,
-    };
-    let report = site::build(&options).unwrap();
+    let site = pages_site_with(&[("static/data/results.csv", "x")]);
+    let (_out, _output, report) = try_build(site.path());
     assert!(report.written.is_none());
     let d = report.prepared.diagnostics.iter().find(|d| d.code == "static-collision").expect("a collision");
     assert_eq!(d.location.as_ref().unwrap().file, "static/data/results.csv");
