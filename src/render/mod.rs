@@ -8,6 +8,7 @@
 pub mod charts;
 pub mod data;
 mod engine;
+mod fast;
 mod feeds;
 pub mod i18n;
 mod json;
@@ -177,6 +178,10 @@ pub struct Renderer {
     strings: Arc<Strings>,
     idx: Arc<Indices>,
     drafts: bool,
+    /// Whether the big tables are written by `fast` rather than by the templates' loops: only
+    /// when every template is the built-in one, since an overridden template may change the
+    /// rows or use the row lists itself.
+    fast: bool,
     /// Hash of everything outside a page's view that shapes it (templates, strings, `site`):
     /// a cached page is valid only for the same frame and the same view hash.
     pub frame: u64,
@@ -202,11 +207,13 @@ impl Renderer {
         if rendered.diagnostics.iter().any(Diagnostic::is_error) {
             return Ok((None, rendered));
         }
+        let fast = theme.templates.values().all(|f| f.origin.starts_with(theme::BUILT_IN));
         let frame = hash_of(&(&site, strings.all(), &corpus.campaign.site.base_url, theme_hash(&theme)));
         for (path, file) in theme.statics {
             rendered.assets.push((file.origin, OutputFile { path, bytes: file.bytes.into() }));
         }
-        let renderer = Renderer { engine, strings: strings.clone(), idx, drafts: options.drafts, frame };
+        let renderer =
+            Renderer { engine, strings: strings.clone(), idx, drafts: options.drafts, fast, frame };
         Ok((Some(renderer), rendered))
     }
 
@@ -248,7 +255,8 @@ impl Renderer {
         page: Page,
         prior: &Prior,
     ) -> Result<(OutputFile, u64), Diagnostic> {
-        let job = job(ctx, page, prior).map_err(|Missing(key)| missing_string(&self.strings, &key))?;
+        let job =
+            job(ctx, page, prior, self.fast).map_err(|Missing(key)| missing_string(&self.strings, &key))?;
         let file = render_job(&self.engine, ctx.corpus, &job)?;
         Ok((file, job.hash))
     }
@@ -505,11 +513,18 @@ fn page_path(ctx: &Ctx<'_>, page: Page) -> String {
 }
 
 /// Builds one page's view (or finds it unchanged since `previous`).
-fn job(ctx: &Ctx<'_>, page: Page, prior: &Prior) -> Result<Job, Missing> {
+fn job(ctx: &Ctx<'_>, page: Page, prior: &Prior, fast: bool) -> Result<Job, Missing> {
     let c = ctx.corpus;
     let camp = &c.campaign;
     let path = page_path(ctx, page);
     let p = prior;
+    let root = relative_root(&path);
+    let s = ctx.strings;
+    let cols = |in_cluster, show_criteria, show_cluster| fast::BoardColumns {
+        in_cluster,
+        show_criteria,
+        show_cluster,
+    };
     let mut job = match page {
         Page::Home => view(p, path, "home.html", "home", camp.title.clone(), &views::misc::home(ctx)?),
         Page::Units => view(p, path, "units.html", "units", ctx.t("nav.units")?, &views::misc::units(ctx)),
@@ -544,24 +559,57 @@ fn job(ctx: &Ctx<'_>, page: Page, prior: &Prior) -> Result<Job, Missing> {
             view(p, path, "clusters.html", "clusters", ctx.t("nav.clusters")?, &views::boards::clusters(ctx))
         }
         Page::Unit(u) => {
-            view(p, path, "unit.html", "unit", c.units[u].name.clone(), &views::unit::build(ctx, u)?)
+            let mut v = views::unit::build(ctx, u)?;
+            if fast {
+                let targets = v.unit.registration.as_ref().map_or(&[][..], |r| &r.targets[..]);
+                for period in &mut v.periods {
+                    period.groups_html = Some(fast::unit_groups(&period.groups, targets, &root, s)?);
+                    period.groups.clear();
+                }
+            }
+            view(p, path, "unit.html", "unit", c.units[u].name.clone(), &v)
         }
         Page::Scoreboard(period, _) => {
             let title = ctx.strings.format("scoreboard.title", &[("period", &camp.periods[period].title)])?;
-            view(p, path, "scoreboard.html", "scoreboard", title, &views::boards::scoreboard(ctx, period)?)
+            let mut v = views::boards::scoreboard(ctx, period)?;
+            if fast {
+                v.rows_html = Some(fast::board_rows(&v.rows, cols(false, true, true), &root, s)?);
+                v.rows.clear();
+            }
+            view(p, path, "scoreboard.html", "scoreboard", title, &v)
         }
         Page::Report(period, _) => {
             let title = ctx.strings.format("report.title", &[("period", &camp.periods[period].title)])?;
-            view(p, path, "report.html", "report", title, &views::boards::report(ctx, period)?)
+            let mut v = views::boards::report(ctx, period)?;
+            if fast {
+                v.overall_html = Some(fast::board_rows(&v.overall, cols(false, true, false), &root, s)?);
+                v.overall.clear();
+                for rc in &mut v.clusters {
+                    rc.rows_html = Some(fast::board_rows(&rc.rows, cols(true, false, true), &root, s)?);
+                    rc.rows.clear();
+                }
+            }
+            view(p, path, "report.html", "report", title, &v)
         }
         Page::Cluster(cl, period, _) => {
             let title = format!("{} · {}", camp.clusters[cl].title, camp.periods[period].title);
-            view(p, path, "cluster.html", "cluster", title, &views::boards::cluster(ctx, cl, period)?)
+            let mut v = views::boards::cluster(ctx, cl, period)?;
+            if fast {
+                v.rows_html = Some(fast::board_rows(&v.rows, cols(true, true, true), &root, s)?);
+                v.rows.clear();
+            }
+            view(p, path, "cluster.html", "cluster", title, &v)
         }
         Page::Criterion(g, k, ki) => {
             let group = &c.criteria.groups[g];
             let criterion = &group.criteria[k];
-            let v = views::boards::criterion(ctx, group, criterion, ki)?;
+            let mut v = views::boards::criterion(ctx, group, criterion, ki)?;
+            if fast {
+                for cp in &mut v.periods {
+                    cp.rows_html = Some(fast::criterion_rows(&cp.rows, &v.criterion, &root, s)?);
+                    cp.rows.clear();
+                }
+            }
             view(p, path, "criterion.html", "criterion", format!("{} {}", criterion.id, criterion.title), &v)
         }
         Page::News(i) => {

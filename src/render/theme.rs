@@ -13,6 +13,9 @@ use std::path::Path;
 use anyhow::{Context as _, Result};
 use include_dir::{Dir, include_dir};
 
+/// How the origin of an embedded file starts.
+pub const BUILT_IN: &str = "(built-in)";
+
 static EMBEDDED: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/themes/default");
 
 /// A theme file with the path shown in messages.

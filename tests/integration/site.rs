@@ -413,3 +413,46 @@ fn a_cached_load_sees_every_edit_and_matches_a_fresh_load() {
     assert_eq!(format!("{:?}", c.results["h1"].values["A2"].value), "Number(7.25)");
     assert_eq!(cached.corpus.units.len(), 4);
 }
+
+/// Writes every template of the default theme into `<root>/templates/`, unchanged.
+fn copy_default_templates(root: &Path) {
+    let theme = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("themes/default/templates");
+    copy_tree(&theme, &root.join("templates"));
+}
+
+/// The big tables are written by podium itself unless a template is overridden; with the
+/// default templates copied to disk they come from the templates' loops instead, and every
+/// output byte must be the same both ways.
+#[test]
+fn tables_written_natively_equal_the_templates_output() {
+    let mut roots: Vec<(String, tempfile::TempDir)> = Vec::new();
+    let sample = tempfile::tempdir().unwrap();
+    copy_tree(&sample_root().join("content"), &sample.path().join("content"));
+    roots.push(("sample".into(), sample));
+    for name in ["pages", "escaping", "english", "methods", "ties", "awards", "indicators", "csv-results"] {
+        let site = tempfile::tempdir().unwrap();
+        copy_tree(&fixtures().join(name), site.path());
+        roots.push((name.into(), site));
+    }
+    for (name, site) in &roots {
+        let (_a, native) = build(site.path(), Some("https://example.org/thi-dua"));
+        copy_default_templates(site.path());
+        let (_b, templated) = build(site.path(), Some("https://example.org/thi-dua"));
+        let (a, b) = (tree(&native), tree(&templated));
+        assert_eq!(a.keys().collect::<Vec<_>>(), b.keys().collect::<Vec<_>>(), "{name}");
+        for (path, bytes) in &a {
+            if bytes != &b[path] {
+                let (x, y) = (bytes, &b[path]);
+                let at = x.iter().zip(y.iter()).position(|(p, q)| p != q).unwrap_or(x.len().min(y.len()));
+                let around = |t: &[u8]| {
+                    String::from_utf8_lossy(&t[at.saturating_sub(200)..(at + 200).min(t.len())]).into_owned()
+                };
+                panic!(
+                    "{name}: {path} differs at byte {at}\nnative:    {:?}\ntemplates: {:?}",
+                    around(x),
+                    around(y)
+                );
+            }
+        }
+    }
+}

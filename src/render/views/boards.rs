@@ -67,6 +67,9 @@ pub struct ScoreboardPage {
     pub periods: Vec<PeriodNav>,
     pub criteria: Vec<CriterionHead>,
     pub rows: Vec<BoardRow>,
+    /// The rows as HTML, written by podium instead of the template loop when the theme is
+    /// the built-in one (`render/fast.rs`); the list above is then empty.
+    pub rows_html: Option<String>,
     pub reported: usize,
     pub units: usize,
     pub chart_svg: String,
@@ -129,6 +132,7 @@ pub fn scoreboard(ctx: &Ctx<'_>, p: usize) -> Result<ScoreboardPage, Missing> {
         periods: period_nav(ctx, "scoreboard/", p),
         criteria: criterion_heads(ctx),
         rows: ps.ranking.iter().map(|&u| board_row(ctx, p, u)).collect(),
+        rows_html: None,
         reported: ps.ranking.len(),
         units: ctx.corpus.units.len(),
         chart_svg: totals_chart(ctx, &title, p, &ps.ranking),
@@ -153,6 +157,9 @@ pub struct ClusterPage {
     pub periods: Vec<PeriodNav>,
     pub criteria: Vec<CriterionHead>,
     pub rows: Vec<BoardRow>,
+    /// The rows as HTML, written by podium instead of the template loop when the theme is
+    /// the built-in one (`render/fast.rs`); the list above is then empty.
+    pub rows_html: Option<String>,
     /// Members that did not report in the period.
     pub not_reported: Vec<Link>,
     pub chart_svg: String,
@@ -186,6 +193,7 @@ pub fn cluster(ctx: &Ctx<'_>, c: usize, p: usize) -> Result<ClusterPage, Missing
         periods: period_nav(ctx, &format!("clusters/{}/", info.id), p),
         criteria: criterion_heads(ctx),
         rows: ranking.iter().map(|&u| board_row(ctx, p, u)).collect(),
+        rows_html: None,
         not_reported,
         chart_svg: totals_chart(ctx, &title, p, ranking),
         downloads: ctx.downloads(&["results.csv"])?,
@@ -307,6 +315,9 @@ pub struct CriterionPage {
 pub struct CriterionPeriod {
     pub period: PeriodHead,
     pub rows: Vec<CriterionRankRow>,
+    /// The rows as HTML, written by podium instead of the template loop when the theme is
+    /// the built-in one (`render/fast.rs`); the list above is then empty.
+    pub rows_html: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -361,7 +372,7 @@ pub fn criterion(
                 points_raw: ctx.fmt.raw(c.points),
             });
         }
-        periods.push(CriterionPeriod { period: period_head(ctx, p), rows });
+        periods.push(CriterionPeriod { period: period_head(ctx, p), rows, rows_html: None });
     }
     Ok(CriterionPage { criterion: criterion_info(ctx, group, k)?, periods })
 }
@@ -375,6 +386,9 @@ pub struct ReportPage {
     pub indicators: Vec<IndicatorRow>,
     pub criteria: Vec<CriterionHead>,
     pub overall: Vec<BoardRow>,
+    /// The rows as HTML, written by podium instead of the template loop when the theme is
+    /// the built-in one (`render/fast.rs`); the list above is then empty.
+    pub overall_html: Option<String>,
     pub clusters: Vec<ReportCluster>,
     pub awards: Vec<AwardView>,
     pub tiers: Vec<TierCount>,
@@ -384,6 +398,9 @@ pub struct ReportPage {
 pub struct ReportCluster {
     pub cluster: Link,
     pub rows: Vec<BoardRow>,
+    /// The rows as HTML, written by podium instead of the template loop when the theme is
+    /// the built-in one (`render/fast.rs`); the list above is then empty.
+    pub rows_html: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -423,12 +440,14 @@ pub fn report(ctx: &Ctx<'_>, p: usize) -> Result<ReportPage, Missing> {
             .collect::<Result<_, _>>()?,
         criteria: criterion_heads(ctx),
         overall: ps.ranking.iter().map(|&u| board_row(ctx, p, u)).collect(),
+        overall_html: None,
         clusters: ps
             .clusters
             .iter()
             .map(|r| ReportCluster {
                 cluster: ctx.cluster_link(r.cluster),
                 rows: r.ranking.iter().map(|&u| board_row(ctx, p, u)).collect(),
+                rows_html: None,
             })
             .collect(),
         awards,

@@ -1,0 +1,397 @@
+//! The site's big repeated tables, written straight into a string instead of through the
+//! template interpreter: the criterion rows of every unit page (periods × criteria per unit),
+//! the ranking rows of scoreboards, cluster pages and reports, and the rows of per-criterion
+//! rankings. On a campaign of 10,000 units these rows are most of the site's bytes, and the
+//! interpreter (plus converting each row into template values) cost ~20× what writing them
+//! here does (docs/performance.md).
+//!
+//! Each writer produces exactly what the default theme's loop produces (same markup, same
+//! whitespace, same escaping as Tera's autoescape), and the loop stays in the template as the
+//! fallback: a site that overrides any template gets every row from its templates instead
+//! (`Renderer::new` decides). `tests/integration/site.rs` builds sites both ways and compares
+//! every output byte, so the two cannot drift apart.
+
+use super::i18n::{Missing, Strings};
+use super::views::boards::{BoardRow, CriterionInfo, CriterionRankRow};
+use super::views::unit::{GroupRows, TargetView};
+use super::views::{RankView, TierView};
+
+/// Appends `text` escaped as Tera's autoescape does (`& < > " '`).
+fn esc(out: &mut String, text: &str) {
+    // Writing into a String cannot fail.
+    let _ = pulldown_cmark_escape::escape_html(pulldown_cmark_escape::FmtWriter(&mut *out), text);
+}
+
+/// Tera's truthiness for an optional string: present and not empty.
+fn text(value: &Option<String>) -> Option<&str> {
+    value.as_deref().filter(|s| !s.is_empty())
+}
+
+/// A string rendered through `t()` in a template: looked up, filled, then escaped on output.
+struct T<'a>(&'a Strings);
+
+impl T<'_> {
+    fn put(&self, out: &mut String, key: &str) -> Result<(), Missing> {
+        esc(out, self.0.get(key)?);
+        Ok(())
+    }
+
+    fn put_with(&self, out: &mut String, key: &str, args: &[(&str, &str)]) -> Result<(), Missing> {
+        esc(out, &self.0.format(key, args)?);
+        Ok(())
+    }
+}
+
+/// `none_mark(label)`.
+fn none_mark(out: &mut String, t: &T<'_>, key: &str) -> Result<(), Missing> {
+    out.push_str(
+        r#"<span class="none-mark"><span aria-hidden="true">—</span><span class="visually-hidden">"#,
+    );
+    t.put(out, key)?;
+    out.push_str("</span></span>");
+    Ok(())
+}
+
+/// `qty(value, unit)`.
+fn qty(out: &mut String, value: &str, unit: Option<&str>) {
+    esc(out, value);
+    match unit {
+        Some("%") => out.push('%'),
+        Some(u) if !u.is_empty() => {
+            out.push_str("&nbsp;");
+            esc(out, u);
+        }
+        _ => {}
+    }
+}
+
+/// `rank_change(r)`.
+fn rank_change(out: &mut String, t: &T<'_>, r: &RankView) -> Result<(), Missing> {
+    let change = r.change.as_deref().unwrap_or_default();
+    match r.direction {
+        Some(dir @ ("up" | "down")) => {
+            let (arrow, sign) = if dir == "up" { ("▲", '+') } else { ("▼", '-') };
+            out.push_str(r#"<span class="chg chg-"#);
+            out.push_str(dir);
+            out.push_str(r#""><span aria-hidden="true">"#);
+            out.push_str(arrow);
+            out.push_str("&#xfe0e;&nbsp;");
+            esc(out, change);
+            out.push_str(r#"</span><span class="visually-hidden">"#);
+            t.put_with(
+                out,
+                if dir == "up" { "rank.up" } else { "rank.down" },
+                &[("n", change.trim_start_matches(sign))],
+            )?;
+            out.push_str("</span></span>");
+        }
+        Some("same") => {
+            out.push_str(r#"<span class="chg chg-same"><span aria-hidden="true">=</span><span class="visually-hidden">"#);
+            t.put(out, "rank.same")?;
+            out.push_str("</span></span>");
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+/// `rank_cell(r)`.
+fn rank_cell(out: &mut String, t: &T<'_>, r: &RankView) -> Result<(), Missing> {
+    match r.rank.filter(|&n| n != 0) {
+        Some(n) => {
+            out.push_str(r#"<span class="rank-no">"#);
+            push_number(out, n);
+            out.push_str("</span> ");
+            rank_change(out, t, r)
+        }
+        None => none_mark(out, t, "rank.none"),
+    }
+}
+
+/// `tier_badge(tier)`.
+fn tier_badge(out: &mut String, t: &T<'_>, tier: &Option<TierView>) -> Result<(), Missing> {
+    match tier {
+        Some(tier) => {
+            out.push_str(r#"<span class="tier tier-"#);
+            esc(out, &tier.id);
+            out.push_str(r#"">"#);
+            esc(out, &tier.title);
+            out.push_str("</span>");
+            Ok(())
+        }
+        None => none_mark(out, t, "tier.none"),
+    }
+}
+
+fn push_number(out: &mut String, n: u32) {
+    use std::fmt::Write as _;
+    // Writing into a String cannot fail.
+    let _ = write!(out, "{n}");
+}
+
+/// A rank as Tera prints an optional number: empty when absent.
+fn rank_number(out: &mut String, rank: Option<u32>) {
+    if let Some(n) = rank {
+        push_number(out, n);
+    }
+}
+
+/// The `<tbody>` groups of one period's points table on a unit page (`partials/unit_period.html`,
+/// the loop over `p.groups`). `targets` are the unit's registered targets; `root` is the page's
+/// `here.root`.
+pub(super) fn unit_groups(
+    groups: &[GroupRows],
+    targets: &[TargetView],
+    root: &str,
+    strings: &Strings,
+) -> Result<String, Missing> {
+    let t = T(strings);
+    let mut out = String::with_capacity(groups.iter().map(|g| 400 + 900 * g.criteria.len()).sum());
+    let o = &mut out;
+    for g in groups {
+        o.push_str(
+            "\n    <tbody>\n      <tr class=\"group-row\">\n        <th scope=\"rowgroup\" colspan=\"3\">",
+        );
+        esc(o, &g.id);
+        o.push_str(". ");
+        esc(o, &g.title);
+        o.push_str("</th>\n        <td class=\"num\">");
+        t.put_with(o, "unit.group_points", &[("points", &g.points), ("max", &g.max)])?;
+        o.push_str("</td>\n        <td></td>\n      </tr>");
+        for c in &g.criteria {
+            o.push_str("\n      <tr");
+            if c.missing {
+                o.push_str(" class=\"is-missing\"");
+            }
+            o.push_str(">\n        <th scope=\"row\" class=\"crit\">\n          <a href=\"");
+            esc(o, root);
+            esc(o, &c.url);
+            o.push_str("\"><span class=\"crit-id\">");
+            esc(o, &c.id);
+            o.push_str("</span> ");
+            esc(o, &c.title);
+            o.push_str("</a>\n          <span class=\"method\">");
+            esc(o, &c.method_label);
+            o.push_str("</span>\n        </th>\n        <td class=\"num\">");
+            if let Some(value) = text(&c.value) {
+                qty(o, value, c.unit.as_deref());
+            } else if c.missing {
+                o.push_str("<span class=\"flag flag-missing\"><span aria-hidden=\"true\">⚠&#xfe0e;</span> ");
+                t.put(o, "unit.missing_value")?;
+                o.push_str("</span>");
+            } else {
+                none_mark(o, &t, "value.none")?;
+            }
+            o.push_str("</td>\n        <td class=\"num\">");
+            if let Some(target) = text(&c.target) {
+                qty(o, target, c.unit.as_deref());
+                if c.target_overridden {
+                    for tv in targets.iter().filter(|tv| tv.criterion.url == c.url) {
+                        o.push_str("\n          <span class=\"tag tag-own\" title=\"");
+                        t.put(o, "unit.target_own_title")?;
+                        o.push_str("\">");
+                        t.put(o, "unit.target_own")?;
+                        o.push_str("</span>");
+                        if let Some(default) = text(&tv.default_target) {
+                            o.push_str("<span class=\"small muted block\">");
+                            t.put_with(o, "unit.target_default_is", &[("target", default)])?;
+                            o.push_str("</span>");
+                        }
+                    }
+                }
+            } else {
+                none_mark(o, &t, "value.none")?;
+            }
+            o.push_str("</td>\n        <td class=\"num points\"><strong>");
+            esc(o, &c.points);
+            o.push_str("</strong>&nbsp;/&nbsp;");
+            esc(o, &c.max);
+            if c.capped {
+                o.push_str(" <span class=\"tag\" title=\"");
+                t.put(o, "unit.capped_title")?;
+                o.push_str("\">");
+                t.put(o, "unit.capped")?;
+                o.push_str("</span>");
+            }
+            o.push_str("</td>\n        <td class=\"col-explain\">");
+            if let Some(explanation) = text(&c.explanation) {
+                o.push_str("<span class=\"explain\">");
+                esc(o, explanation);
+                o.push_str("</span>");
+            }
+            if let Some(note) = text(&c.note) {
+                o.push_str("<p class=\"note\"><span class=\"note-label\">");
+                t.put(o, "unit.note")?;
+                o.push_str(":</span> ");
+                esc(o, note);
+                o.push_str("</p>");
+            }
+            if !c.evidence.is_empty() {
+                o.push_str("\n          <p class=\"evidence\"><span class=\"note-label\">");
+                t.put(o, "unit.evidence")?;
+                o.push_str(":</span>");
+                for (i, ev) in c.evidence.iter().enumerate() {
+                    o.push_str(" <a href=\"");
+                    esc(o, &ev.url);
+                    o.push('"');
+                    if ev.url.starts_with("http") {
+                        o.push_str(" rel=\"noopener external\"");
+                    }
+                    o.push('>');
+                    esc(o, &ev.title);
+                    o.push_str("</a>");
+                    if i + 1 < c.evidence.len() {
+                        o.push(';');
+                    }
+                }
+                o.push_str("\n          </p>");
+            }
+            o.push_str("</td>\n      </tr>");
+        }
+        o.push_str("\n    </tbody>");
+    }
+    Ok(out)
+}
+
+/// Which columns a ranking table shows (the `board_table` component's flags).
+#[derive(Debug, Clone, Copy)]
+pub(super) struct BoardColumns {
+    /// Rank within the cluster first, then the overall rank (instead of the cluster column).
+    pub(super) in_cluster: bool,
+    pub(super) show_criteria: bool,
+    pub(super) show_cluster: bool,
+}
+
+/// The `<tbody>` rows of a ranking table (`partials/components.html`, `board_table`'s loop).
+pub(super) fn board_rows(
+    rows: &[BoardRow],
+    cols: BoardColumns,
+    root: &str,
+    strings: &Strings,
+) -> Result<String, Missing> {
+    let t = T(strings);
+    let per_row = 700 + if cols.show_criteria { rows.first().map_or(0, |r| r.points.len() * 45) } else { 0 };
+    let mut out = String::with_capacity(rows.len() * per_row);
+    let o = &mut out;
+    for row in rows {
+        let r = if cols.in_cluster { &row.cluster_rank } else { &row.rank };
+        o.push_str("\n    <tr>\n      <td class=\"num rank\" data-sort=\"");
+        rank_number(o, r.rank);
+        o.push_str("\">");
+        rank_cell(o, &t, r)?;
+        o.push_str("</td>\n      <th scope=\"row\" class=\"col-unit\" data-sort=\"");
+        esc(o, &row.unit.title);
+        o.push_str("\"><a href=\"");
+        esc(o, root);
+        esc(o, &row.unit.url);
+        o.push_str("\">");
+        esc(o, &row.unit.title);
+        o.push_str("</a></th>");
+        if cols.in_cluster {
+            o.push_str("\n      <td class=\"num\" data-sort=\"");
+            rank_number(o, row.rank.rank);
+            o.push_str("\">");
+            rank_cell(o, &t, &row.rank)?;
+            o.push_str("</td>");
+        } else if cols.show_cluster {
+            o.push_str("\n      <td class=\"col-cluster\" data-sort=\"");
+            if let Some(cluster) = &row.cluster {
+                esc(o, &cluster.title);
+                o.push_str("\"><a href=\"");
+                esc(o, root);
+                esc(o, &cluster.url);
+                o.push_str("\">");
+                esc(o, &cluster.title);
+                o.push_str("</a>");
+            } else {
+                o.push_str("\">");
+                none_mark(o, &t, "units.no_cluster")?;
+            }
+            o.push_str("</td>");
+        }
+        o.push_str("\n      <td class=\"col-tier\" data-sort=\"");
+        esc(o, &row.total_raw);
+        o.push_str("\">");
+        tier_badge(o, &t, &row.tier)?;
+        o.push_str("</td>");
+        if cols.show_criteria {
+            for cell in &row.points {
+                o.push_str("\n      <td class=\"num\" data-sort=\"");
+                esc(o, &cell.raw);
+                o.push_str("\">");
+                esc(o, &cell.text);
+                o.push_str("</td>");
+            }
+        }
+        o.push_str("\n      <td class=\"num\">");
+        esc(o, &row.bonus);
+        o.push_str("</td>\n      <td class=\"num\">");
+        esc(o, &row.penalty);
+        o.push_str("</td>\n      <td class=\"num total\" data-sort=\"");
+        esc(o, &row.total_raw);
+        o.push_str("\"><strong>");
+        esc(o, &row.total);
+        o.push_str("</strong></td>\n    </tr>");
+    }
+    Ok(out)
+}
+
+/// The `<tbody>` rows of one period's ranking on a criterion page (`criterion.html`'s loop
+/// over `cp.rows`).
+pub(super) fn criterion_rows(
+    rows: &[CriterionRankRow],
+    k: &CriterionInfo,
+    root: &str,
+    strings: &Strings,
+) -> Result<String, Missing> {
+    let t = T(strings);
+    let unit = k.unit.as_deref();
+    let mut out = String::with_capacity(rows.len() * 600);
+    let o = &mut out;
+    for row in rows {
+        o.push_str("\n      <tr>\n        <td class=\"num\" data-sort=\"");
+        push_number(o, row.rank);
+        o.push_str("\">");
+        push_number(o, row.rank);
+        o.push_str("</td>\n        <th scope=\"row\" data-sort=\"");
+        esc(o, &row.unit.title);
+        o.push_str("\"><a href=\"");
+        esc(o, root);
+        esc(o, &row.unit.url);
+        o.push_str("\">");
+        esc(o, &row.unit.title);
+        o.push_str("</a></th>\n        <td class=\"num\">");
+        if let Some(value) = text(&row.value) {
+            qty(o, value, unit);
+        } else {
+            o.push_str("<span class=\"flag flag-missing\"><span aria-hidden=\"true\">⚠&#xfe0e;</span> ");
+            t.put(o, "unit.missing_value")?;
+            o.push_str("</span>");
+        }
+        o.push_str("</td>");
+        if text(&k.target).is_some() {
+            o.push_str("\n        <td class=\"num\">");
+            if let Some(target) = text(&row.target) {
+                qty(o, target, unit);
+                if row.target_overridden {
+                    o.push_str(" <span class=\"tag tag-own\" title=\"");
+                    t.put(o, "unit.target_own_title")?;
+                    o.push_str("\">");
+                    t.put(o, "unit.target_own")?;
+                    o.push_str("</span>");
+                }
+            } else {
+                none_mark(o, &t, "value.none")?;
+            }
+            o.push_str("</td>");
+        }
+        o.push_str("\n        <td class=\"num points\" data-sort=\"");
+        esc(o, &row.points_raw);
+        o.push_str("\"><strong>");
+        esc(o, &row.points);
+        o.push_str("</strong>&nbsp;/&nbsp;");
+        esc(o, &k.max);
+        o.push_str("</td>\n      </tr>");
+    }
+    Ok(out)
+}
