@@ -65,20 +65,17 @@ fn register(tera: &mut Tera, strings: Arc<Strings>, lang: Lang) {
     let t_strings = strings.clone();
     tera.register_function("t", move |kwargs: Kwargs, _: &State| -> tera::TeraResult<String> {
         let key: String = kwargs.must_get("key")?;
-        let mut text = t_strings
-            .get(&key)
-            .map_err(|_| tera::Error::message(format!("missing UI string `{key}`")))?
-            .to_string();
-        for (name, value) in kwargs.iter() {
-            if name.as_str() != Some("key") {
-                let value = match value.as_str() {
-                    Some(s) => s.to_string(),
-                    None => value.to_string(),
-                };
-                text = text.replace(&format!("{{{}}}", name.as_str().unwrap_or_default()), &value);
-            }
-        }
-        Ok(text)
+        let text =
+            t_strings.get(&key).map_err(|_| tera::Error::message(format!("missing UI string `{key}`")))?;
+        let args: Vec<(String, String)> = kwargs
+            .iter()
+            .filter_map(|(name, value)| {
+                let name = name.as_str().filter(|n| *n != "key")?;
+                Some((name.to_string(), value.as_str().map_or_else(|| value.to_string(), str::to_string)))
+            })
+            .collect();
+        let args: Vec<(&str, &str)> = args.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
+        Ok(super::i18n::fill(text, &args))
     });
     tera.register_filter(
         "num",

@@ -21,6 +21,34 @@ pub struct Strings {
     origin: String,
 }
 
+/// `text` with each `{name}` of `args` replaced by its value, in one pass: a value is never
+/// searched for placeholders itself, so content such as a unit named "{period}" shows as
+/// written. Braces that name no argument stay as they are.
+pub fn fill(text: &str, args: &[(&str, &str)]) -> String {
+    let mut out = String::with_capacity(text.len() + args.iter().map(|(_, v)| v.len()).sum::<usize>());
+    let mut rest = text;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        let arg = after.find('}').and_then(|close| {
+            let name = &after[..close];
+            args.iter().find(|(n, _)| *n == name).map(|(_, value)| (*value, close))
+        });
+        match arg {
+            Some((value, close)) => {
+                out.push_str(value);
+                rest = &after[close + 1..];
+            }
+            None => {
+                out.push('{');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 /// A key no strings file defines.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Missing(pub String);
@@ -61,11 +89,7 @@ impl Strings {
 
     /// The text of `key` with each `{name}` replaced by its value.
     pub fn format(&self, key: &str, args: &[(&str, &str)]) -> Result<String, Missing> {
-        let mut text = self.get(key)?.to_string();
-        for (name, value) in args {
-            text = text.replace(&format!("{{{name}}}"), value);
-        }
-        Ok(text)
+        Ok(fill(self.get(key)?, args))
     }
 
     /// Where the strings were read from (the last file), for messages.
@@ -138,6 +162,13 @@ mod tests {
     fn placeholders_are_filled() {
         let s = Strings::from_pairs(&[("x", "{a} / {b} = {a}")]);
         assert_eq!(s.format("x", &[("a", "1"), ("b", "2")]).unwrap(), "1 / 2 = 1");
+    }
+
+    #[test]
+    fn values_are_not_filled_again_and_unknown_braces_stay() {
+        assert_eq!(fill("{a} in {b}", &[("a", "{b}"), ("b", "Q1")]), "{b} in Q1");
+        assert_eq!(fill("{{a}} {x} {", &[("a", "1")]), "{1} {x} {");
+        assert_eq!(fill("tổng {n}", &[("n", "5")]), "tổng 5");
     }
 
     #[test]
