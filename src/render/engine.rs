@@ -55,8 +55,15 @@ impl Engine {
         Some(Engine { tera, origins })
     }
 
-    pub(super) fn render(&self, template: &str, context: &Context) -> Result<String, Diagnostic> {
-        self.tera.render(template, context).map_err(|e| template_diagnostic(&e, &self.origins))
+    /// Renders into `out` (bytes: Tera writes UTF-8, and a page is written as bytes, so checking
+    /// it again as a `String` would only cost time).
+    pub(super) fn render_to(
+        &self,
+        template: &str,
+        context: &Context,
+        out: &mut Vec<u8>,
+    ) -> Result<(), Diagnostic> {
+        self.tera.render_to(template, context, out).map_err(|e| template_diagnostic(&e, &self.origins))
     }
 }
 

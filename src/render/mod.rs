@@ -112,6 +112,8 @@ struct Job {
     context: Option<tera::Context>,
     hash: u64,
     reuse: Option<Arc<[u8]>>,
+    /// Bytes of HTML already in the view (the natively written tables).
+    size_hint: usize,
 }
 
 /// Per-page values every template sees as `here`.
@@ -129,7 +131,8 @@ struct Here<'a> {
 
 pub fn render(corpus: &Corpus, standings: &Standings, options: &RenderOptions<'_>) -> Result<Rendered> {
     let pages = std::sync::Mutex::new(Vec::new());
-    let mut rendered = render_with(corpus, standings, options, &|file| {
+    let mut rendered = render_with(corpus, standings, options, &|path, bytes| {
+        let file = OutputFile { path: path.to_string(), bytes: bytes.into() };
         pages.lock().unwrap_or_else(|e| e.into_inner()).push(file);
         Ok(())
     })?;
@@ -145,7 +148,7 @@ pub fn render_with(
     corpus: &Corpus,
     standings: &Standings,
     options: &RenderOptions<'_>,
-    sink: &(dyn Fn(OutputFile) -> Result<()> + Sync),
+    sink: &(dyn Fn(&str, &[u8]) -> Result<()> + Sync),
 ) -> Result<Rendered> {
     let (renderer, mut rendered) = Renderer::new(corpus, standings, options)?;
     let Some(renderer) = renderer else { return Ok(rendered) };
@@ -154,10 +157,11 @@ pub fn render_with(
     let results: Vec<Result<String, Diagnostic>> = pages(&ctx)
         .par_iter()
         .map(|&page| {
-            let (file, _) = renderer.render_page(&ctx, page, &Prior { previous: None, keep: false })?;
-            let path = file.path.clone();
-            sink(file).map_err(|e| Diagnostic::error("io", format!("{e:#}")))?;
-            Ok(path)
+            let job = job(&ctx, page, &Prior { previous: None, keep: false }, renderer.fast)
+                .map_err(|Missing(key)| missing_string(&renderer.strings, &key))?;
+            let bytes = render_job(&renderer.engine, corpus, &job)?;
+            sink(&job.path, &bytes).map_err(|e| Diagnostic::error("io", format!("{e:#}")))?;
+            Ok(job.path)
         })
         .collect();
     for r in results {
@@ -257,8 +261,11 @@ impl Renderer {
     ) -> Result<(OutputFile, u64), Diagnostic> {
         let job =
             job(ctx, page, prior, self.fast).map_err(|Missing(key)| missing_string(&self.strings, &key))?;
-        let file = render_job(&self.engine, ctx.corpus, &job)?;
-        Ok((file, job.hash))
+        let bytes = match &job.reuse {
+            Some(bytes) => bytes.clone(),
+            None => render_job(&self.engine, ctx.corpus, &job)?.into(),
+        };
+        Ok((OutputFile { path: job.path, bytes }, job.hash))
     }
 }
 
@@ -282,10 +289,8 @@ fn missing_string(strings: &Strings, key: &str) -> Diagnostic {
         .with_help("add the key to the theme's i18n/<lang>.yaml (see docs/themes.md)")
 }
 
-fn render_job(engine: &Engine, corpus: &Corpus, job: &Job) -> Result<OutputFile, Diagnostic> {
-    if let Some(bytes) = &job.reuse {
-        return Ok(OutputFile { path: job.path.clone(), bytes: bytes.clone() });
-    }
+/// Renders a job's page (one that is not reused).
+fn render_job(engine: &Engine, corpus: &Corpus, job: &Job) -> Result<Vec<u8>, Diagnostic> {
     let url = job.path.strip_suffix("index.html").unwrap_or(&job.path);
     let base_url = corpus.campaign.site.base_url.as_deref();
     let here = Here {
@@ -298,8 +303,11 @@ fn render_job(engine: &Engine, corpus: &Corpus, job: &Job) -> Result<OutputFile,
     };
     let mut context = job.context.clone().unwrap_or_default();
     context.insert("here", &here);
-    let html = engine.render(job.template, &context)?;
-    Ok(OutputFile { path: job.path.clone(), bytes: html.into_bytes().into() })
+    // The frame around the big tables is a few tens of kilobytes; sizing the buffer up front
+    // saves regrowing (and copying) a page of megabytes several times.
+    let mut html = Vec::with_capacity(job.size_hint + 64 * 1024);
+    engine.render_to(job.template, &context, &mut html)?;
+    Ok(html)
 }
 
 /// Escapes text for HTML and XML content and attribute values (`& < > " '`), and drops the
@@ -400,7 +408,7 @@ fn view<T: Serialize>(
         context.insert("page", view);
         Some(context)
     };
-    Job { path, canonical_url: None, template, title, kind, context, hash, reuse }
+    Job { path, canonical_url: None, template, title, kind, context, hash, reuse, size_hint: 0 }
 }
 
 /// What a page's previous render left: its view hash and bytes, and whether the caller keeps
@@ -525,6 +533,11 @@ fn job(ctx: &Ctx<'_>, page: Page, prior: &Prior, fast: bool) -> Result<Job, Miss
         show_criteria,
         show_cluster,
     };
+    let mut hint = 0;
+    let mut fragment = |html: String| {
+        hint += html.len();
+        Some(html)
+    };
     let mut job = match page {
         Page::Home => view(p, path, "home.html", "home", camp.title.clone(), &views::misc::home(ctx)?),
         Page::Units => view(p, path, "units.html", "units", ctx.t("nav.units")?, &views::misc::units(ctx)),
@@ -563,7 +576,7 @@ fn job(ctx: &Ctx<'_>, page: Page, prior: &Prior, fast: bool) -> Result<Job, Miss
             if fast {
                 let targets = v.unit.registration.as_ref().map_or(&[][..], |r| &r.targets[..]);
                 for period in &mut v.periods {
-                    period.groups_html = Some(fast::unit_groups(&period.groups, targets, &root, s)?);
+                    period.groups_html = fragment(fast::unit_groups(&period.groups, targets, &root, s)?);
                     period.groups.clear();
                 }
             }
@@ -573,7 +586,7 @@ fn job(ctx: &Ctx<'_>, page: Page, prior: &Prior, fast: bool) -> Result<Job, Miss
             let title = ctx.strings.format("scoreboard.title", &[("period", &camp.periods[period].title)])?;
             let mut v = views::boards::scoreboard(ctx, period)?;
             if fast {
-                v.rows_html = Some(fast::board_rows(&v.rows, cols(false, true, true), &root, s)?);
+                v.rows_html = fragment(fast::board_rows(&v.rows, cols(false, true, true), &root, s)?);
                 v.rows.clear();
             }
             view(p, path, "scoreboard.html", "scoreboard", title, &v)
@@ -582,10 +595,10 @@ fn job(ctx: &Ctx<'_>, page: Page, prior: &Prior, fast: bool) -> Result<Job, Miss
             let title = ctx.strings.format("report.title", &[("period", &camp.periods[period].title)])?;
             let mut v = views::boards::report(ctx, period)?;
             if fast {
-                v.overall_html = Some(fast::board_rows(&v.overall, cols(false, true, false), &root, s)?);
+                v.overall_html = fragment(fast::board_rows(&v.overall, cols(false, true, false), &root, s)?);
                 v.overall.clear();
                 for rc in &mut v.clusters {
-                    rc.rows_html = Some(fast::board_rows(&rc.rows, cols(true, false, true), &root, s)?);
+                    rc.rows_html = fragment(fast::board_rows(&rc.rows, cols(true, false, true), &root, s)?);
                     rc.rows.clear();
                 }
             }
@@ -595,7 +608,7 @@ fn job(ctx: &Ctx<'_>, page: Page, prior: &Prior, fast: bool) -> Result<Job, Miss
             let title = format!("{} · {}", camp.clusters[cl].title, camp.periods[period].title);
             let mut v = views::boards::cluster(ctx, cl, period)?;
             if fast {
-                v.rows_html = Some(fast::board_rows(&v.rows, cols(true, true, true), &root, s)?);
+                v.rows_html = fragment(fast::board_rows(&v.rows, cols(true, true, true), &root, s)?);
                 v.rows.clear();
             }
             view(p, path, "cluster.html", "cluster", title, &v)
@@ -606,7 +619,7 @@ fn job(ctx: &Ctx<'_>, page: Page, prior: &Prior, fast: bool) -> Result<Job, Miss
             let mut v = views::boards::criterion(ctx, group, criterion, ki)?;
             if fast {
                 for cp in &mut v.periods {
-                    cp.rows_html = Some(fast::criterion_rows(&cp.rows, &v.criterion, &root, s)?);
+                    cp.rows_html = fragment(fast::criterion_rows(&cp.rows, &v.criterion, &root, s)?);
                     cp.rows.clear();
                 }
             }
@@ -632,6 +645,7 @@ fn job(ctx: &Ctx<'_>, page: Page, prior: &Prior, fast: bool) -> Result<Job, Miss
             view(p, path, "page.html", "page", page.title.clone(), &views::misc::free_page(ctx, page))
         }
     };
+    job.size_hint = hint;
     job.canonical_url = match page {
         Page::Scoreboard(p, true) => Some(format!("scoreboard/{}/", camp.periods[p].id)),
         Page::Report(p, true) => Some(format!("report/{}/", camp.periods[p].id)),

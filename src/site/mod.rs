@@ -169,8 +169,9 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
     }
     let staging = output::Staging::new(&options.output)?;
     let render_options = render::RenderOptions { root: &options.root, drafts: options.drafts };
-    let rendered =
-        render::render_with(&prepared.corpus, &standings, &render_options, &|file| staging.write(&file))?;
+    let rendered = render::render_with(&prepared.corpus, &standings, &render_options, &|path, bytes| {
+        staging.write_bytes(path, bytes)
+    })?;
     let mut files = rendered.files;
     prepared.diagnostics.extend(rendered.diagnostics);
     let pages = rendered.pages.len();

@@ -91,14 +91,19 @@ impl Staging {
 
     /// Writes one file (safe to call from several threads).
     pub fn write(&self, file: &OutputFile) -> Result<()> {
-        if !is_safe_relative(&file.path) {
-            bail!("refusing to write {:?}: it would leave the output folder", file.path);
+        self.write_bytes(&file.path, &file.bytes)
+    }
+
+    /// Writes `bytes` at `path` (relative to the output folder; safe from several threads).
+    pub fn write_bytes(&self, path: &str, bytes: &[u8]) -> Result<()> {
+        if !is_safe_relative(path) {
+            bail!("refusing to write {path:?}: it would leave the output folder");
         }
-        let path = self.dir.join(&file.path);
+        let path = self.dir.join(path);
         if let Some(parent) = path.parent() {
             fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
         }
-        fs::write(&path, &file.bytes).with_context(|| format!("writing {}", path.display()))
+        fs::write(&path, bytes).with_context(|| format!("writing {}", path.display()))
     }
 
     /// Swaps the new folder in for the output folder.
