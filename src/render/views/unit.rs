@@ -146,10 +146,29 @@ pub struct DatedLink {
     pub date: String,
 }
 
+/// What a criterion's row shows in every period, formatted once per page.
+struct CriterionText {
+    url: String,
+    method_label: String,
+    max: String,
+}
+
 pub fn build(ctx: &Ctx<'_>, index: usize) -> Result<UnitPage, Missing> {
     let unit = &ctx.corpus.units[index];
-    let periods =
-        (0..ctx.standings.periods.len()).map(|p| period(ctx, index, p)).collect::<Result<Vec<_>, _>>()?;
+    let texts = ctx
+        .corpus
+        .criteria()
+        .map(|k| {
+            Ok(CriterionText {
+                url: format!("criteria/{}/", k.id),
+                method_label: ctx.t(&format!("method.{}", k.method.name()))?,
+                max: ctx.fmt.as_written(k.max),
+            })
+        })
+        .collect::<Result<Vec<_>, Missing>>()?;
+    let periods = (0..ctx.standings.periods.len())
+        .map(|p| period(ctx, &texts, index, p))
+        .collect::<Result<Vec<_>, _>>()?;
     let trend: Vec<TrendPoint> = periods
         .iter()
         .map(|p| TrendPoint {
@@ -236,7 +255,7 @@ fn info(ctx: &Ctx<'_>, index: usize) -> Result<UnitInfo, Missing> {
     })
 }
 
-fn period(ctx: &Ctx<'_>, index: usize, p: usize) -> Result<UnitPeriod, Missing> {
+fn period(ctx: &Ctx<'_>, texts: &[CriterionText], index: usize, p: usize) -> Result<UnitPeriod, Missing> {
     let c = ctx.corpus;
     let period = &c.campaign.periods[p];
     let ps = ctx.period(p);
@@ -250,9 +269,9 @@ fn period(ctx: &Ctx<'_>, index: usize, p: usize) -> Result<UnitPeriod, Missing> 
         let mut sum = Decimal::ZERO;
         for criterion in &g.criteria {
             let score = &s.criteria[k];
-            k += 1;
             sum += score.points;
-            rows.push(criterion_row(ctx, criterion, score, results, s.reported)?);
+            rows.push(criterion_row(ctx, criterion, &texts[k], score, results, s.reported)?);
+            k += 1;
         }
         criteria_sum += sum;
         groups.push(GroupRows {
@@ -290,6 +309,7 @@ fn period(ctx: &Ctx<'_>, index: usize, p: usize) -> Result<UnitPeriod, Missing> 
 fn criterion_row(
     ctx: &Ctx<'_>,
     k: &Criterion,
+    text: &CriterionText,
     score: &CriterionScore,
     results: Option<&crate::model::PeriodResults>,
     reported: bool,
@@ -299,8 +319,9 @@ fn criterion_row(
         Some(Value::Bool(b)) => Some(ctx.t(if b { "value.yes" } else { "value.no" })?),
         None => None,
     };
+    let points = ctx.fmt.points(score.points);
     let explanation = if score.value.is_some() || (reported && score.missing) {
-        Some(explain(ctx, k, score)?)
+        Some(explain(ctx, k, score, &points, &text.max)?)
     } else {
         None
     };
@@ -311,16 +332,16 @@ fn criterion_row(
     Ok(CriterionRow {
         id: k.id.clone(),
         title: k.title.clone(),
-        url: format!("criteria/{}/", k.id),
+        url: text.url.clone(),
         method: k.method.name(),
-        method_label: ctx.t(&format!("method.{}", k.method.name()))?,
+        method_label: text.method_label.clone(),
         value,
         unit: k.unit.clone(),
         target: score.target.map(|t| ctx.fmt.as_written(t)),
         target_overridden: score.target_overridden,
-        points: ctx.fmt.points(score.points),
+        points,
         points_raw: ctx.fmt.raw(score.points),
-        max: ctx.fmt.as_written(k.max),
+        max: text.max.clone(),
         explanation,
         missing: score.missing,
         capped: score.capped,
@@ -340,10 +361,15 @@ fn evidence_link(path: &str) -> Link {
 }
 
 /// The computation behind a criterion's points, in the UI language.
-fn explain(ctx: &Ctx<'_>, k: &Criterion, s: &CriterionScore) -> Result<String, Missing> {
+/// `points` and `max` are the row's, already formatted.
+fn explain(
+    ctx: &Ctx<'_>,
+    k: &Criterion,
+    s: &CriterionScore,
+    points: &str,
+    max: &str,
+) -> Result<String, Missing> {
     let f = &ctx.fmt;
-    let points = f.points(s.points);
-    let max = f.as_written(k.max);
     let Some(value) = s.value else {
         return ctx.strings.format("explain.missing", &[("points", &points)]);
     };
