@@ -371,25 +371,25 @@ fn explain(
 ) -> Result<String, Missing> {
     let f = &ctx.fmt;
     let Some(value) = s.value else {
-        return ctx.strings.format("explain.missing", &[("points", &points)]);
+        return ctx.strings.format("explain.missing", &[("points", points)]);
     };
     let number = match value {
         Value::Number(n) => n,
         Value::Bool(b) => {
             let key = if b { "explain.pass" } else { "explain.fail" };
-            return ctx.strings.format(key, &[("points", &points), ("max", &max)]);
+            return ctx.strings.format(key, &[("points", points), ("max", max)]);
         }
     };
     let a = f.as_written(number);
     match &k.method {
-        Method::Assessed => ctx.strings.format("explain.assessed", &[("points", &points), ("max", &max)]),
+        Method::Assessed => ctx.strings.format("explain.assessed", &[("points", points), ("max", max)]),
         Method::Proportional { cap, .. } | Method::Inverse { cap, .. } => {
             let t = s.target.unwrap_or(Decimal::ONE);
             let inverse = matches!(k.method, Method::Inverse { .. });
             if inverse && number.is_zero() {
                 return ctx.strings.format(
                     "explain.inverse_zero",
-                    &[("max", &max), ("cap", &f.ratio_percent(*cap)), ("points", &points)],
+                    &[("max", max), ("cap", &f.ratio_percent(*cap)), ("points", points)],
                 );
             }
             let ratio =
@@ -405,8 +405,8 @@ fn explain(
                 ("target", &f.as_written(t)),
                 ("ratio", &f.ratio_percent(ratio)),
                 ("cap", &f.ratio_percent(*cap)),
-                ("max", &max),
-                ("points", &points),
+                ("max", max),
+                ("points", points),
             ];
             ctx.strings.format(key, &args)
         }
@@ -418,8 +418,8 @@ fn explain(
             match s.band.and_then(|i| list.get(i)) {
                 Some(band) => ctx
                     .strings
-                    .format(key, &[("value", &a), ("bound", &f.as_written(band.bound)), ("points", &points)]),
-                None => ctx.strings.format("explain.band_none", &[("value", &a), ("points", &points)]),
+                    .format(key, &[("value", &a), ("bound", &f.as_written(band.bound)), ("points", points)]),
+                None => ctx.strings.format("explain.band_none", &[("value", &a), ("points", points)]),
             }
         }
         Method::PerItem { per } => {
@@ -431,12 +431,12 @@ fn explain(
                     ("value", &a),
                     ("per", &f.as_written(*per)),
                     ("raw", &raw),
-                    ("max", &max),
-                    ("points", &points),
+                    ("max", max),
+                    ("points", points),
                 ],
             )
         }
-        Method::PassFail => ctx.strings.format("explain.pass", &[("points", &points), ("max", &max)]),
+        Method::PassFail => ctx.strings.format("explain.pass", &[("points", points), ("max", max)]),
     }
 }
 
