@@ -14,7 +14,7 @@
 #   3. runs `podium check --root $BENCH_DIR/N` and `podium build --root $BENCH_DIR/N -o ...`
 #      RUNS times each, and `hugo --source $BENCH_DIR/N/hugo` RUNS times for the sizes in both
 #      SIZES and HUGO_SIZES, each run under `/usr/bin/time -v` and `timeout $RUN_TIMEOUT`; the
-#      output folder is deleted before each build run (not timed);
+#      output folder is moved aside before each build run (not timed) and deleted at the end;
 #   4. after the first podium build of each size, compares podium's data/results.csv with the
 #      generator's independent computation (synth-expected.csv) and reports any difference;
 #   5. prints the table (size, tool, command, median wall time, median user+sys CPU time, peak
@@ -114,13 +114,26 @@ ROWS=()
 NOTES=()
 FAILED=0
 
+# Earlier outputs are moved aside, not deleted, before each run, and deleted when the script
+# ends: ext4 skips inodes freed in the last minutes when it allocates new ones, so a run that
+# starts right after deleting ~100,000 files pays seconds of kernel time for the deletion
+# (seen in perf as `recently_deleted`), which would be measured against whichever tool ran next.
+TRASH=$BENCH_DIR/trash
+trap 'rm -rf "$TRASH"' EXIT
+retire() { # PATH...: moves each existing path into $TRASH
+    local p
+    for p in "$@"; do
+        if [ -e "$p" ]; then mkdir -p "$TRASH" && mv "$p" "$TRASH/$(date +%s%N)-$RANDOM"; fi
+    done
+}
+
 # measure N TOOL COMMAND OUTDIR -- argv...: runs argv RUNS times and appends a table row.
 measure() {
     local n=$1 tool=$2 cmd=$3 out=$4; shift 5
     local walls=() cpus=() rss_max=0 status=ok tf log rc
     tf=$(mktemp) log=$(mktemp)
     for ((r = 1; r <= RUNS; r++)); do
-        [ "$out" != - ] && rm -rf "$out"
+        [ "$out" != - ] && retire "$out"
         rc=0
         (
             [ -n "$MEM_LIMIT_GB" ] && ulimit -v $((MEM_LIMIT_GB * 1024 * 1024))
@@ -210,11 +223,11 @@ for n in "${SIZE_LIST[@]}"; do
         # The last build's output is still there.
         verify_scores "$n" "$out"
     fi
-    rm -rf "$out"
+    retire "$out"
     if [ -n "$HUGO_BIN" ] && in_list "$n" "${HUGO_LIST[@]}"; then
         hout=$BENCH_DIR/out/$n-hugo
         measure "$n" hugo build "$hout" -- "$HUGO_BIN" --source "$site/hugo" --destination "$hout"
-        rm -rf "$hout" "$site/hugo/resources" "$site/hugo/.hugo_build.lock"
+        retire "$hout" "$site/hugo/resources" "$site/hugo/.hugo_build.lock"
     fi
 done
 
