@@ -4,26 +4,50 @@
 //! CSVs are UTF-8 with a BOM, comma-separated, RFC 4180 quoting, LF line ends, a header and a
 //! final newline; numbers use `.` and exactly `precision` decimals; empty cells mean none.
 
+use std::io::Write;
+
 use anyhow::Result;
 use rust_decimal::Decimal;
 
+use super::Sink;
 use crate::model::Corpus;
 use crate::scoring::{AwardStatus, Standings, UnitScore};
 use crate::site::output::OutputFile;
 
 const BOM: &[u8] = b"\xEF\xBB\xBF";
 
-/// All four data files.
+type Writer = fn(&Corpus, &Standings, &mut dyn Write) -> Result<()>;
+
+/// The four data files and what writes each.
+const FILES: [(&str, Writer); 4] = [
+    ("data/results.csv", results_csv),
+    ("data/awards.csv", awards_csv),
+    ("data/indicators.csv", indicators_csv),
+    ("data/campaign.json", super::json::write_campaign_json),
+];
+
+/// All four data files, in memory.
 pub fn render(corpus: &Corpus, standings: &Standings) -> Result<Vec<OutputFile>> {
-    Ok(vec![
-        OutputFile { path: "data/results.csv".into(), bytes: results_csv(corpus, standings)?.into() },
-        OutputFile { path: "data/awards.csv".into(), bytes: awards_csv(corpus, standings)?.into() },
-        OutputFile { path: "data/indicators.csv".into(), bytes: indicators_csv(corpus, standings)?.into() },
-        OutputFile {
-            path: "data/campaign.json".into(),
-            bytes: super::json::campaign_json(corpus, standings)?.into(),
-        },
-    ])
+    FILES
+        .iter()
+        .map(|(path, write)| {
+            let mut bytes = Vec::new();
+            write(corpus, standings, &mut bytes)?;
+            Ok(OutputFile { path: (*path).into(), bytes: bytes.into() })
+        })
+        .collect()
+}
+
+/// Writes the four data files into `sink` as they are produced, never holding one whole.
+/// Returns their paths.
+pub fn stream(corpus: &Corpus, standings: &Standings, sink: &dyn Sink) -> Result<Vec<String>> {
+    FILES
+        .iter()
+        .map(|(path, write)| {
+            sink.write_streamed(path, &mut |out| write(corpus, standings, out))?;
+            Ok((*path).to_string())
+        })
+        .collect()
 }
 
 /// A decimal with exactly `precision` decimals and `.` (never `-0.00`).
@@ -33,20 +57,22 @@ pub fn fixed(d: Decimal, precision: u32) -> String {
     format!("{:.*}", precision as usize, d)
 }
 
-fn writer() -> csv::Writer<Vec<u8>> {
-    csv::WriterBuilder::new()
+fn writer(out: &mut dyn Write) -> Result<csv::Writer<&mut dyn Write>> {
+    out.write_all(BOM)?;
+    Ok(csv::WriterBuilder::new()
         .terminator(csv::Terminator::Any(b'\n'))
         .quote_style(csv::QuoteStyle::Necessary)
-        .from_writer(BOM.to_vec())
+        .from_writer(out))
 }
 
-fn finish(w: csv::Writer<Vec<u8>>) -> Result<Vec<u8>> {
-    w.into_inner().map_err(|e| anyhow::anyhow!("writing CSV: {}", e.error()))
+fn finish(mut w: csv::Writer<&mut dyn Write>) -> Result<()> {
+    w.flush()?;
+    Ok(())
 }
 
-fn results_csv(corpus: &Corpus, standings: &Standings) -> Result<Vec<u8>> {
+fn results_csv(corpus: &Corpus, standings: &Standings, out: &mut dyn Write) -> Result<()> {
     let p = corpus.campaign.precision;
-    let mut w = writer();
+    let mut w = writer(out)?;
     let mut header: Vec<&str> = vec![
         "period",
         "unit",
@@ -102,9 +128,9 @@ fn opt<T: ToString>(v: Option<T>) -> String {
     v.map_or_else(String::new, |v| v.to_string())
 }
 
-fn awards_csv(corpus: &Corpus, standings: &Standings) -> Result<Vec<u8>> {
+fn awards_csv(corpus: &Corpus, standings: &Standings, out: &mut dyn Write) -> Result<()> {
     let p = corpus.campaign.precision;
-    let mut w = writer();
+    let mut w = writer(out)?;
     w.write_record(["award", "scope", "unit", "status", "rank", "total"])?;
     for outcome in &standings.awards {
         let award = &corpus.campaign.awards[outcome.award].id;
@@ -134,9 +160,9 @@ fn awards_csv(corpus: &Corpus, standings: &Standings) -> Result<Vec<u8>> {
     finish(w)
 }
 
-fn indicators_csv(corpus: &Corpus, standings: &Standings) -> Result<Vec<u8>> {
+fn indicators_csv(corpus: &Corpus, standings: &Standings, out: &mut dyn Write) -> Result<()> {
     let p = corpus.campaign.precision;
-    let mut w = writer();
+    let mut w = writer(out)?;
     w.write_record(["period", "indicator", "value", "target", "achieved"])?;
     for ps in &standings.periods {
         let period = &corpus.campaign.periods[ps.period].id;

@@ -6,6 +6,7 @@
 //! points, totals and indicator values carry exactly `precision` decimals.
 
 use std::collections::BTreeMap;
+use std::io::Write;
 
 use anyhow::Result;
 use serde::Serialize;
@@ -128,7 +129,9 @@ struct AwardEntryView<'a> {
     total: String,
 }
 
-pub(super) fn campaign_json(corpus: &Corpus, standings: &Standings) -> Result<Vec<u8>> {
+/// Writes the document to `out` as it is serialised (a build streams it into the file: it is
+/// ~1.4 GB at 100,000 units).
+pub(super) fn write_campaign_json(corpus: &Corpus, standings: &Standings, out: &mut dyn Write) -> Result<()> {
     let camp = &corpus.campaign;
     let doc = Document {
         format: FORMAT,
@@ -160,10 +163,9 @@ pub(super) fn campaign_json(corpus: &Corpus, standings: &Standings) -> Result<Ve
             })
             .collect(),
     };
-    let mut bytes = Vec::with_capacity(1024 + corpus.units.len() * 2048);
-    serde_json::to_writer(&mut bytes, &doc)?;
-    bytes.push(b'\n');
-    Ok(bytes)
+    serde_json::to_writer(&mut *out, &doc)?;
+    out.write_all(b"\n")?;
+    Ok(())
 }
 
 fn unit_view(u: &Unit) -> UnitView<'_> {

@@ -46,6 +46,8 @@ pub struct Rendered {
     pub files: Vec<OutputFile>,
     /// Paths of the pages given to the sink (`render_with`).
     pub pages: Vec<String>,
+    /// Paths of the other generated files given to the sink (feeds, data), before the pages.
+    pub streamed: Vec<String>,
     /// The theme's static assets as (origin shown in messages, file); the site's own
     /// `static/` may replace them.
     pub assets: Vec<(String, OutputFile)>,
@@ -130,37 +132,63 @@ struct Here<'a> {
 }
 
 pub fn render(corpus: &Corpus, standings: &Standings, options: &RenderOptions<'_>) -> Result<Rendered> {
-    let pages = std::sync::Mutex::new(Vec::new());
-    let mut rendered = render_with(corpus, standings, options, &|path, bytes| {
-        let file = OutputFile { path: path.to_string(), bytes: bytes.into() };
-        pages.lock().unwrap_or_else(|e| e.into_inner()).push(file);
-        Ok(())
-    })?;
-    rendered.files.extend(pages.into_inner().unwrap_or_else(|e| e.into_inner()));
+    struct Collect(std::sync::Mutex<Vec<OutputFile>>);
+    impl Sink for Collect {
+        fn write(&self, path: &str, bytes: &[u8]) -> Result<()> {
+            let file = OutputFile { path: path.to_string(), bytes: bytes.into() };
+            self.0.lock().unwrap_or_else(|e| e.into_inner()).push(file);
+            Ok(())
+        }
+    }
+    let collect = Collect(std::sync::Mutex::new(Vec::new()));
+    let mut rendered = render_with(corpus, standings, options, &collect)?;
+    rendered.files.extend(collect.0.into_inner().unwrap_or_else(|e| e.into_inner()));
     rendered.files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(rendered)
 }
 
+/// Where `render_with` puts the files it makes (the build's staging folder).
+pub trait Sink: Sync {
+    /// Writes a whole file.
+    fn write(&self, path: &str, bytes: &[u8]) -> Result<()>;
+
+    /// Writes a file that `fill` produces piece by piece, so it never has to be held whole.
+    fn write_streamed(
+        &self,
+        path: &str,
+        fill: &mut dyn FnMut(&mut dyn std::io::Write) -> Result<()>,
+    ) -> Result<()> {
+        let mut bytes = Vec::new();
+        fill(&mut bytes)?;
+        self.write(path, &bytes)
+    }
+}
+
 /// Renders every page into `sink` as soon as it is made (so a build never holds all pages in
-/// memory); the other files come back in `Rendered::files`, the pages' paths in
-/// `Rendered::pages`.
+/// memory), after the feeds and data files (which are then dropped before the pages are
+/// rendered: campaign.json alone is ~150 MB at 10,000 units). The pages' paths come back in
+/// `Rendered::pages`, the other files' in `Rendered::streamed`.
 pub fn render_with(
     corpus: &Corpus,
     standings: &Standings,
     options: &RenderOptions<'_>,
-    sink: &(dyn Fn(&str, &[u8]) -> Result<()> + Sync),
+    sink: &dyn Sink,
 ) -> Result<Rendered> {
     let (renderer, mut rendered) = Renderer::new(corpus, standings, options)?;
     let Some(renderer) = renderer else { return Ok(rendered) };
     let ctx = renderer.ctx(corpus, standings);
-    rendered.files.extend(renderer.other_files(&ctx)?);
+    for file in feeds::render(&ctx)? {
+        sink.write(&file.path, &file.bytes)?;
+        rendered.streamed.push(file.path);
+    }
+    rendered.streamed.extend(data::stream(corpus, standings, sink)?);
     let results: Vec<Result<String, Diagnostic>> = pages(&ctx)
         .par_iter()
         .map(|&page| {
             let job = job(&ctx, page, &Prior { previous: None, keep: false }, renderer.fast)
                 .map_err(|Missing(key)| missing_string(&renderer.strings, &key))?;
             let bytes = render_job(&renderer.engine, corpus, &job)?;
-            sink(&job.path, &bytes).map_err(|e| Diagnostic::error("io", format!("{e:#}")))?;
+            sink.write(&job.path, &bytes).map_err(|e| Diagnostic::error("io", format!("{e:#}")))?;
             Ok(job.path)
         })
         .collect();

@@ -169,18 +169,19 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
     }
     let staging = output::Staging::new(&options.output)?;
     let render_options = render::RenderOptions { root: &options.root, drafts: options.drafts };
-    let rendered = render::render_with(&prepared.corpus, &standings, &render_options, &|path, bytes| {
-        staging.write_bytes(path, bytes)
-    })?;
+    let rendered = render::render_with(&prepared.corpus, &standings, &render_options, &staging)?;
     let mut files = rendered.files;
     prepared.diagnostics.extend(rendered.diagnostics);
     let pages = rendered.pages.len();
+    let streamed = rendered.streamed.len();
+    let mut generated = rendered.pages;
+    generated.extend(rendered.streamed);
     prepared.diagnostics.extend(copies::add(
         &options.root,
         &prepared.corpus,
         &mut files,
         rendered.assets,
-        &rendered.pages,
+        &generated,
     )?);
     diagnostics::sort(&mut prepared.diagnostics);
     if prepared.has_errors() {
@@ -188,6 +189,6 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
     }
     files.par_iter().try_for_each(|f| staging.write(f))?;
     staging.commit()?;
-    let count = pages + files.len();
+    let count = pages + streamed + files.len();
     Ok(BuildReport { prepared, written: Some(Written { files: count, pages, elapsed: started.elapsed() }) })
 }

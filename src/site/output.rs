@@ -96,6 +96,11 @@ impl Staging {
 
     /// Writes `bytes` at `path` (relative to the output folder; safe from several threads).
     pub fn write_bytes(&self, path: &str, bytes: &[u8]) -> Result<()> {
+        let path = self.path_of(path)?;
+        fs::write(&path, bytes).with_context(|| format!("writing {}", path.display()))
+    }
+
+    fn path_of(&self, path: &str) -> Result<PathBuf> {
         if !is_safe_relative(path) {
             bail!("refusing to write {path:?}: it would leave the output folder");
         }
@@ -103,7 +108,7 @@ impl Staging {
         if let Some(parent) = path.parent() {
             fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
         }
-        fs::write(&path, bytes).with_context(|| format!("writing {}", path.display()))
+        Ok(path)
     }
 
     /// Swaps the new folder in for the output folder.
@@ -144,6 +149,24 @@ pub fn replace(output: &Path, files: &[OutputFile]) -> Result<()> {
     let staging = Staging::new(output)?;
     files.par_iter().try_for_each(|f| staging.write(f))?;
     staging.commit()
+}
+
+impl crate::render::Sink for Staging {
+    fn write(&self, path: &str, bytes: &[u8]) -> Result<()> {
+        self.write_bytes(path, bytes)
+    }
+
+    fn write_streamed(
+        &self,
+        path: &str,
+        fill: &mut dyn FnMut(&mut dyn std::io::Write) -> Result<()>,
+    ) -> Result<()> {
+        let path = self.path_of(path)?;
+        let file = fs::File::create(&path).with_context(|| format!("writing {}", path.display()))?;
+        let mut out = std::io::BufWriter::with_capacity(1 << 20, file);
+        fill(&mut out).with_context(|| format!("writing {}", path.display()))?;
+        std::io::Write::flush(&mut out).with_context(|| format!("writing {}", path.display()))
+    }
 }
 
 #[cfg(test)]
