@@ -128,8 +128,9 @@ pub struct Corpus {
     pub files: Vec<SourceFile>,
     pub campaign: Campaign,
     pub criteria: CriteriaTable,
-    /// Sorted by id.
-    pub units: Vec<Unit>,
+    /// Sorted by id. Shared, so that `serve` can keep the units an edit did not touch from one
+    /// build to the next without copying them.
+    pub units: Vec<std::sync::Arc<Unit>>,
     pub news: Vec<News>,
     pub agreements: Vec<Agreement>,
     pub pages: Vec<Page>,

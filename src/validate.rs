@@ -6,6 +6,7 @@
 //! reported by the loader (`content`); this module assumes only what the model's types promise.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 use rust_decimal::Decimal;
@@ -32,16 +33,78 @@ pub const RESERVED_ROUTES: &[&str] = &[
 
 /// Checks `corpus`; references into parts that `trust` says failed to load are not reported.
 pub fn validate(corpus: &Corpus, trust: &Trust) -> Vec<Diagnostic> {
+    validate_cached(corpus, trust, &mut ValidationCache::default())
+}
+
+/// Each unit's own problems from the last validation (`serve` keeps it between builds): a unit
+/// is checked again only when it changed, or when what its checks look up did.
+#[derive(Default)]
+pub struct ValidationCache {
+    /// Off for one-shot runs, which would only pay for filling it.
+    keep: bool,
+    /// Hash of everything a unit's checks read besides the unit.
+    context: u64,
+    /// By unit id: the unit as checked, whether its file had errors, and its problems.
+    units: HashMap<String, (Arc<Unit>, bool, Vec<Diagnostic>)>,
+}
+
+impl ValidationCache {
+    pub fn new() -> ValidationCache {
+        ValidationCache { keep: true, ..ValidationCache::default() }
+    }
+}
+
+/// Like `validate`, reusing the problems of units that did not change since `cache` was filled.
+pub fn validate_cached(corpus: &Corpus, trust: &Trust, cache: &mut ValidationCache) -> Vec<Diagnostic> {
     let mut d = Vec::new();
     let v = Validator::new(corpus, trust);
     v.unique_ids(&mut d);
     v.campaign_references(&mut d);
     v.indicator_metrics(&mut d);
-    let per_unit: Vec<Vec<Diagnostic>> = corpus.units.par_iter().map(|u| v.unit(u)).collect();
-    d.extend(per_unit.into_iter().flatten());
+    let context = if cache.keep { unit_context(corpus, trust) } else { 0 };
+    if context != cache.context {
+        cache.units.clear();
+        cache.context = context;
+    }
+    let per_unit: Vec<(Vec<Diagnostic>, bool)> = corpus
+        .units
+        .par_iter()
+        .map(|u| {
+            let failed = trust.units_with_errors.binary_search(&u.id).is_ok();
+            match cache.units.get(&u.id).filter(|(old, f, _)| Arc::ptr_eq(old, u) && *f == failed) {
+                Some((_, _, diags)) => (diags.clone(), false),
+                None => (v.unit(u), true),
+            }
+        })
+        .collect();
+    for (u, (diags, fresh)) in corpus.units.iter().zip(per_unit) {
+        if cache.keep && fresh {
+            let failed = trust.units_with_errors.binary_search(&u.id).is_ok();
+            cache.units.insert(u.id.clone(), (u.clone(), failed, diags.clone()));
+        }
+        d.extend(diags);
+    }
     v.parent_cycles(&mut d);
     v.documents(&mut d);
     d
+}
+
+/// A hash of what `Validator::unit` reads besides the unit: the campaign and scoring table
+/// (ids, methods), the unit ids (parents), the files (paths in messages), the evidence files,
+/// and what failed to load.
+fn unit_context(c: &Corpus, trust: &Trust) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    format!("{:?}{:?}", c.campaign, c.criteria).hash(&mut h);
+    for u in &c.units {
+        u.id.hash(&mut h);
+    }
+    for f in &c.files {
+        f.path.hash(&mut h);
+    }
+    c.assets.hash(&mut h);
+    (trust.campaign_failed, trust.criteria_failed, &trust.failed_units).hash(&mut h);
+    h.finish()
 }
 
 /// Look-up tables built once, so every check is a map access (nothing quadratic in units).

@@ -61,6 +61,8 @@ struct Found {
     rel: String,
     abs: PathBuf,
     kind: Kind,
+    /// Reached through a symlink: a watcher reports edits under the link's target, not here.
+    linked: bool,
 }
 
 /// The result of loading: the corpus (possibly partial) and every problem found.
@@ -92,7 +94,8 @@ pub fn load(root: &Path) -> Result<Loaded> {
 }
 
 /// What `serve` keeps between loads so that an edit re-reads and re-parses only the files that
-/// changed (by size and modification time).
+/// changed (by size and modification time), and re-merges only the units whose front matter or
+/// results rows changed.
 #[derive(Default)]
 pub struct LoadCache {
     /// Off for one-shot loads (`build`, `check`), which would only pay for filling it.
@@ -101,6 +104,81 @@ pub struct LoadCache {
     /// Hash of criteria.yaml's text when the cached results files were read (their columns
     /// depend on it).
     criteria: u64,
+    /// The last walk, when no file in it was reached through a symlink (a watcher reports an
+    /// edit behind a symlink under the target's path, so its paths could not be trusted).
+    walked: Option<Walked>,
+    /// Each unit's merge of its front matter with its results rows, by unit id.
+    merged: HashMap<String, Merged>,
+    /// The unit ids the rows of `unknown_rows` were checked against, in corpus order.
+    unit_ids: Vec<String>,
+    /// Per results file: the diagnostics of its rows that name no unit.
+    unknown_rows: HashMap<String, (Arc<ResultsTable>, Vec<Diagnostic>)>,
+}
+
+/// The files a walk found (sorted by path, classified) and the problems it reported.
+struct Walked {
+    found: Arc<Vec<Found>>,
+    diagnostics: Vec<Diagnostic>,
+}
+
+/// A unit as merged from its front matter and its rows in the results files.
+struct Merged {
+    front: Arc<Unit>,
+    /// The results files it was merged with, in order.
+    tables: Vec<Arc<ResultsTable>>,
+    unit: Arc<Unit>,
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl Merged {
+    /// Whether merging `front` with `tables` would give the same unit: the same front matter,
+    /// and in each results file the same period, columns and rows for this unit.
+    fn still_holds(&self, front: &Arc<Unit>, tables: &[Arc<ResultsTable>]) -> bool {
+        Arc::ptr_eq(&self.front, front)
+            && self.tables.len() == tables.len()
+            && self.tables.iter().zip(tables).all(|(old, new)| {
+                Arc::ptr_eq(old, new)
+                    || (old.period == new.period
+                        && old.table.columns == new.table.columns
+                        && same_rows(&old.rows(&front.id), &new.rows(&front.id)))
+            })
+    }
+}
+
+fn same_rows(a: &[&results::Row], b: &[&results::Row]) -> bool {
+    a.len() == b.len()
+        && a.iter().zip(b).all(|(a, b)| {
+            a.unit == b.unit
+                && a.cells.len() == b.cells.len()
+                && a.cells
+                    .iter()
+                    .zip(&b.cells)
+                    .all(|(x, y)| x.column == y.column && x.value == y.value && x.pos == y.pos)
+        })
+}
+
+/// A results file as read, with its rows grouped by the unit they name.
+struct ResultsTable {
+    period: Spanned<String>,
+    table: results::Table,
+    /// Row indices by unit id, in file order.
+    rows_of: HashMap<String, Vec<usize>>,
+}
+
+impl ResultsTable {
+    fn new(period: Spanned<String>, table: results::Table) -> ResultsTable {
+        let mut rows_of: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, row) in table.rows.iter().enumerate() {
+            rows_of.entry(row.unit.value.clone()).or_default().push(i);
+        }
+        ResultsTable { period, table, rows_of }
+    }
+
+    fn rows(&self, unit: &str) -> Vec<&results::Row> {
+        self.rows_of
+            .get(unit)
+            .map_or_else(Vec::new, |rows| rows.iter().map(|&i| &self.table.rows[i]).collect())
+    }
 }
 
 impl LoadCache {
@@ -110,13 +188,16 @@ impl LoadCache {
     }
 }
 
-#[derive(Clone)]
+/// A file's parse and the problems it reported; shared between the cache and the load that
+/// made it, never copied.
+type ParsedFile = Arc<(Parsed, Vec<Diagnostic>)>;
+
 struct Cached {
     stamp: Stamp,
     id: FileId,
     text: Arc<str>,
     problem: Option<Diagnostic>,
-    parsed: Option<(Parsed, Vec<Diagnostic>)>,
+    parsed: Option<ParsedFile>,
 }
 
 /// A file's size and modification time: when both are unchanged, so is the file.
@@ -129,31 +210,84 @@ fn stamp(path: &Path) -> Stamp {
 
 /// Like `load`, reusing what `cache` holds for files that did not change since the last load.
 pub fn load_cached(root: &Path, cache: &mut LoadCache) -> Result<Loaded> {
+    load_changed(root, cache, None)
+}
+
+/// Like `load_cached`, told which paths changed since the last load (root-relative, with `/`,
+/// as a file watcher reports them): when they are all files edited in place, the tree is not
+/// walked again and only those files are looked at. A path that adds or removes a file, names
+/// a folder, or lies behind a symlink, and `changed: None`, make it walk and check every file.
+pub fn load_changed(root: &Path, cache: &mut LoadCache, changed: Option<&[String]>) -> Result<Loaded> {
     let content = root.join("content");
     if !content.is_dir() {
         bail!("no content/ folder in {} (is --root right?)", root.display());
     }
-    let canonical_root = root.canonicalize().with_context(|| format!("resolving {}", root.display()))?;
-    let mut diagnostics = Vec::new();
-    let mut found = Vec::new();
-    walk(&canonical_root, &content, "content", &mut found, &mut diagnostics, &mut HashSet::new())?;
-    found.sort_by(|a, b| a.rel.cmp(&b.rel));
-    let found: Vec<Found> = found.into_iter().filter_map(|f| classify(f, &mut diagnostics)).collect();
-    let mut loaded = assemble(found, &mut diagnostics, cache);
-    loaded.diagnostics.append(&mut diagnostics);
-    let failed_file = |path: &str| {
-        loaded.diagnostics.iter().any(|d| d.is_error() && d.location.as_ref().is_some_and(|l| l.file == path))
+    let edited = changed.and_then(|paths| edited_in_place(root, cache, paths));
+    let (found, mut diagnostics) = match (&edited, &cache.walked) {
+        (Some(_), Some(walked)) => (walked.found.clone(), walked.diagnostics.clone()),
+        _ => {
+            let canonical_root =
+                root.canonicalize().with_context(|| format!("resolving {}", root.display()))?;
+            let mut diagnostics = Vec::new();
+            let mut found = Vec::new();
+            walk(&canonical_root, &content, "content", &mut found, &mut diagnostics, &mut HashSet::new())?;
+            found.sort_by(|a, b| a.rel.cmp(&b.rel));
+            let found: Arc<Vec<Found>> =
+                Arc::new(found.into_iter().filter_map(|f| classify(f, &mut diagnostics)).collect());
+            let linked = found.iter().any(|f| f.linked);
+            cache.walked = (cache.keep && !linked)
+                .then(|| Walked { found: found.clone(), diagnostics: diagnostics.clone() });
+            (found, diagnostics)
+        }
     };
-    loaded.trust.campaign_failed = failed_file("content/campaign.yaml");
-    loaded.trust.criteria_failed = failed_file("content/criteria.yaml");
-    let corpus = &loaded.corpus;
-    loaded.trust.units_with_errors = corpus
-        .units
+    let mut loaded = assemble(&found, &mut diagnostics, cache, edited.as_ref());
+    loaded.diagnostics.append(&mut diagnostics);
+    let failed: HashSet<&str> = loaded
+        .diagnostics
         .iter()
-        .filter(|u| failed_file(&corpus.file(u.file).path))
-        .map(|u| u.id.clone())
+        .filter(|d| d.is_error())
+        .filter_map(|d| d.location.as_ref().map(|l| l.file.as_str()))
         .collect();
+    let trust = Trust {
+        campaign_failed: failed.contains("content/campaign.yaml"),
+        criteria_failed: failed.contains("content/criteria.yaml"),
+        units_with_errors: loaded
+            .corpus
+            .units
+            .iter()
+            .filter(|u| failed.contains(loaded.corpus.file(u.file).path.as_str()))
+            .map(|u| u.id.clone())
+            .collect(),
+        failed_units: std::mem::take(&mut loaded.trust.failed_units),
+    };
+    loaded.trust = trust;
     Ok(loaded)
+}
+
+/// The changed paths that are content files, when every one of them is a file of the last walk
+/// edited in place (or a file that came and went unseen, like an editor's temporary file).
+/// `None` when the tree must be walked again.
+fn edited_in_place(root: &Path, cache: &LoadCache, paths: &[String]) -> Option<HashSet<String>> {
+    let walked = cache.walked.as_ref()?;
+    let found = &walked.found;
+    let mut edited = HashSet::new();
+    for rel in paths {
+        if !rel.starts_with("content/") {
+            continue;
+        }
+        let known = found.binary_search_by(|f| f.rel.as_str().cmp(rel)).is_ok();
+        let inside = format!("{rel}/");
+        let first_inside = found.partition_point(|f| f.rel.as_str() < inside.as_str());
+        let holds_known = found.get(first_inside).is_some_and(|f| f.rel.starts_with(&inside));
+        match std::fs::symlink_metadata(root.join(rel)) {
+            Ok(meta) if meta.is_file() && known => {
+                edited.insert(rel.clone());
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && !known && !holds_known => {}
+            _ => return None,
+        }
+    }
+    Some(edited)
 }
 
 /// Collects files under `dir`, following symlinks that stay inside the root.
@@ -209,7 +343,8 @@ fn walk(
         if is_hidden(&rel) {
             continue;
         }
-        out.push(Found { rel, abs: entry.path().to_path_buf(), kind: Kind::Asset });
+        let linked = entry.path_is_symlink() || rel_dir != "content";
+        out.push(Found { rel, abs: entry.path().to_path_buf(), kind: Kind::Asset, linked });
     }
     Ok(())
 }
@@ -335,23 +470,36 @@ fn read_text(f: &Found) -> Result<String, Diagnostic> {
 }
 
 /// Everything parsed from one file.
-#[derive(Clone)]
 enum Parsed {
     Nothing,
     Home(crate::model::Home),
-    Unit(Box<Unit>),
+    /// The unit as its front matter gives it, before results files are merged in.
+    Unit(Arc<Unit>),
     News(crate::model::News),
     Agreement(crate::model::Agreement),
     Page(crate::model::Page),
-    Results { period: Spanned<String>, table: results::Table },
+    Results(Arc<ResultsTable>),
 }
 
-fn assemble(found: Vec<Found>, diags: &mut Vec<Diagnostic>, cache: &mut LoadCache) -> Loaded {
+/// Reads, parses and assembles the files of `found`. With `edited`, only the files it names
+/// can have changed since the cached load; without, every file is checked.
+fn assemble(
+    found: &[Found],
+    diags: &mut Vec<Diagnostic>,
+    cache: &mut LoadCache,
+    edited: Option<&HashSet<String>>,
+) -> Loaded {
     // Read every file in parallel (unless unchanged since the cached load); a file that cannot be
     // read keeps its id with empty text.
     let reads: Vec<(Stamp, Arc<str>, Option<Diagnostic>, bool)> = found
         .par_iter()
         .map(|f| {
+            let cached = cache.files.get(&f.rel).filter(|c| c.stamp.is_some());
+            if let (Some(edited), Some(c)) = (edited, cached)
+                && !edited.contains(&f.rel)
+            {
+                return (c.stamp, c.text.clone(), c.problem.clone(), true);
+            }
             let stamp = stamp(&f.abs);
             if let Some(c) = cache.files.get(&f.rel).filter(|c| stamp.is_some() && c.stamp == stamp) {
                 return (stamp, c.text.clone(), c.problem.clone(), true);
@@ -434,7 +582,7 @@ fn assemble(found: Vec<Found>, diags: &mut Vec<Diagnostic>, cache: &mut LoadCach
         corpus.criteria().map(|c| (c.id.as_str(), c.method.clone())).collect();
     let criterion_ids: Vec<&str> = corpus.criteria().map(|c| c.id.as_str()).collect();
     let method = |id: &str| methods.get(id).cloned();
-    let parsed: Vec<(Parsed, Vec<Diagnostic>)> = found
+    let parsed: Vec<(ParsedFile, bool)> = found
         .par_iter()
         .enumerate()
         .map(|(i, f)| {
@@ -446,56 +594,59 @@ fn assemble(found: Vec<Found>, diags: &mut Vec<Diagnostic>, cache: &mut LoadCach
             let reusable = unchanged[i]
                 && (criteria_same || !matches!(f.kind, Kind::Results { .. }))
                 && cache.files.get(&f.rel).is_some_and(|c| c.id == id_of(i));
-            if reusable && let Some((parsed, local)) = cache.files.get(&f.rel).and_then(|c| c.parsed.clone())
-            {
-                return (parsed, local);
+            if reusable && let Some(parsed) = cache.files.get(&f.rel).and_then(|c| c.parsed.clone()) {
+                return (parsed, true);
             }
             let parsed = if unreadable[i] || skip {
                 Parsed::Nothing
             } else {
                 parse_file(f, &corpus.files[i], id_of(i), &mut local, &method, &criterion_ids)
             };
-            (parsed, local)
+            (Arc::new((parsed, local)), false)
         })
         .collect();
     drop(criterion_ids);
     drop(methods);
 
     if cache.keep {
-        let mut next = HashMap::with_capacity(found.len());
-        for (i, (((parsed, local), f), (stamp, problem))) in parsed.iter().zip(&found).zip(stamps).enumerate()
-        {
-            let text = corpus.files[i].text.clone();
-            let parsed = Some((parsed.clone(), local.clone()));
-            next.insert(f.rel.clone(), Cached { stamp, id: id_of(i), text, problem, parsed });
+        if edited.is_none() {
+            // A walk: files that are gone must leave the cache.
+            cache.files = HashMap::with_capacity(found.len());
         }
-        cache.files = next;
+        for (i, (((parsed, reused), f), (stamp, problem))) in parsed.iter().zip(found).zip(stamps).enumerate()
+        {
+            if *reused && unchanged[i] && cache.files.contains_key(&f.rel) {
+                continue;
+            }
+            let text = corpus.files[i].text.clone();
+            let entry = Cached { stamp, id: id_of(i), text, problem, parsed: Some(parsed.clone()) };
+            cache.files.insert(f.rel.clone(), entry);
+        }
         cache.criteria = criteria_hash;
     }
     let mut tables = Vec::new();
     let mut failed_units = Vec::new();
-    for ((parsed, mut local), f) in parsed.into_iter().zip(&found) {
-        diags.append(&mut local);
+    for ((parsed, _), f) in parsed.iter().zip(found) {
+        let (parsed, local) = &**parsed;
+        diags.extend(local.iter().cloned());
         match parsed {
             Parsed::Nothing => {
                 if let Kind::Unit { id, .. } = &f.kind {
                     failed_units.push(id.clone());
                 }
             }
-            Parsed::Home(h) => corpus.home = Some(h),
-            Parsed::Unit(u) => corpus.units.push(*u),
-            Parsed::News(n) => corpus.news.push(n),
-            Parsed::Agreement(a) => corpus.agreements.push(a),
-            Parsed::Page(p) => corpus.pages.push(p),
-            Parsed::Results { period, table } => tables.push((period, table)),
+            Parsed::Home(h) => corpus.home = Some(h.clone()),
+            Parsed::Unit(u) => corpus.units.push(u.clone()),
+            Parsed::News(n) => corpus.news.push(n.clone()),
+            Parsed::Agreement(a) => corpus.agreements.push(a.clone()),
+            Parsed::Page(p) => corpus.pages.push(p.clone()),
+            Parsed::Results(table) => tables.push(table.clone()),
         }
     }
     corpus.assets = found.iter().filter(|f| f.kind == Kind::Asset).map(|f| f.rel.clone()).collect();
     corpus.units.sort_by(|a, b| a.id.cmp(&b.id));
     report_duplicate_units(&mut corpus, diags);
-    for (period, table) in tables {
-        merge_results(&mut corpus, &period, table, diags);
-    }
+    merge_results(&mut corpus, &tables, diags, cache);
     failed_units.sort();
     Loaded { corpus, diagnostics: Vec::new(), trust: Trust { failed_units, ..Trust::default() } }
 }
@@ -532,7 +683,8 @@ fn parse_file(
         Kind::Campaign | Kind::Criteria | Kind::Asset => Parsed::Nothing,
         Kind::Results { period } => {
             let table = results::read(&mut ctx, id, &file.text, method, criterion_ids);
-            Parsed::Results { period: Spanned::new(period.clone(), Pos::file_start(id)), table }
+            let period = Spanned::new(period.clone(), Pos::file_start(id));
+            Parsed::Results(Arc::new(ResultsTable::new(period, table)))
         }
         kind => {
             let text: &str = &file.text;
@@ -583,7 +735,7 @@ fn parse_file(
             match kind {
                 Kind::Home => Parsed::Home(documents::home(&mut ctx, &doc)),
                 Kind::Unit { .. } => documents::unit(&mut ctx, &doc, folder)
-                    .map_or(Parsed::Nothing, |u| Parsed::Unit(Box::new(u))),
+                    .map_or(Parsed::Nothing, |u| Parsed::Unit(Arc::new(u))),
                 Kind::News(_) => documents::news(&mut ctx, &doc).map_or(Parsed::Nothing, Parsed::News),
                 Kind::Agreement(_) => {
                     documents::agreement(&mut ctx, &doc).map_or(Parsed::Nothing, Parsed::Agreement)
@@ -613,96 +765,166 @@ fn report_duplicate_units(corpus: &mut Corpus, diags: &mut Vec<Diagnostic>) {
     }
 }
 
-/// Merges one results CSV into the units' results for its period (SPEC §5).
+/// Merges the results CSVs into the units' results for their periods (SPEC §5), unit by unit:
+/// a unit whose front matter and rows are the same as in the cached load keeps its merged copy.
 fn merge_results(
     corpus: &mut Corpus,
-    period: &Spanned<String>,
-    table: results::Table,
+    tables: &[Arc<ResultsTable>],
     diags: &mut Vec<Diagnostic>,
+    cache: &mut LoadCache,
 ) {
-    let file = period.pos.file;
-    let path = corpus.file(file).path.clone();
-    if corpus.period_index(&period.value).is_none() {
-        let known: Vec<&str> = corpus.campaign.periods.iter().map(|p| p.id.as_str()).collect();
-        let help = did_you_mean(&period.value, known.iter().copied())
-            .map(|s| format!("{s} results files are named content/results/<period id>.csv"))
-            .unwrap_or_else(|| {
-                format!(
-                    "results files are named content/results/<period id>.csv; periods: {}",
-                    known.join(", ")
-                )
+    let mut known = Vec::with_capacity(tables.len());
+    for t in tables {
+        if corpus.period_index(&t.period.value).is_some() {
+            known.push(t.clone());
+        } else {
+            diags.push(unknown_period(corpus, &t.period));
+        }
+    }
+    let ids_same = cache.unit_ids.len() == corpus.units.len()
+        && cache.unit_ids.iter().zip(&corpus.units).all(|(id, u)| *id == u.id);
+    for t in &known {
+        let path = &corpus.file(t.period.pos.file).path;
+        let cached = cache.unknown_rows.get(path).filter(|(old, _)| ids_same && Arc::ptr_eq(old, t));
+        let found = match cached {
+            Some((_, found)) => found.clone(),
+            None => unknown_rows(corpus, t),
+        };
+        diags.extend(found.iter().cloned());
+        if cache.keep {
+            cache.unknown_rows.insert(path.clone(), (t.clone(), found));
+        }
+    }
+    let merged: Vec<(Arc<Unit>, Vec<Diagnostic>, bool)> = corpus
+        .units
+        .par_iter()
+        .map(|front| match cache.merged.get(&front.id).filter(|m| m.still_holds(front, &known)) {
+            Some(m) => (m.unit.clone(), m.diagnostics.clone(), false),
+            None => {
+                let (unit, diagnostics) = merge_unit(&corpus.files, front, &known);
+                (unit, diagnostics, true)
+            }
+        })
+        .collect();
+    let fronts = std::mem::take(&mut corpus.units);
+    if cache.keep && !ids_same {
+        cache.merged.clear();
+        cache.unit_ids = fronts.iter().map(|u| u.id.clone()).collect();
+    }
+    for (front, (unit, diagnostics, fresh)) in fronts.into_iter().zip(merged) {
+        diags.extend(diagnostics.iter().cloned());
+        if cache.keep && fresh {
+            let entry = Merged { front, tables: known.clone(), unit: unit.clone(), diagnostics };
+            cache.merged.insert(unit.id.clone(), entry);
+        }
+        corpus.units.push(unit);
+    }
+}
+
+fn unknown_period(corpus: &Corpus, period: &Spanned<String>) -> Diagnostic {
+    let path = &corpus.file(period.pos.file).path;
+    let known: Vec<&str> = corpus.campaign.periods.iter().map(|p| p.id.as_str()).collect();
+    let help = did_you_mean(&period.value, known.iter().copied())
+        .map(|s| format!("{s} results files are named content/results/<period id>.csv"))
+        .unwrap_or_else(|| {
+            format!("results files are named content/results/<period id>.csv; periods: {}", known.join(", "))
+        });
+    Diagnostic::error("unknown-period", format!("no period `{}` is declared in campaign.yaml", period.value))
+        .in_file(path)
+        .with_help(help)
+}
+
+/// The rows of a results file that name no unit.
+fn unknown_rows(corpus: &Corpus, table: &ResultsTable) -> Vec<Diagnostic> {
+    let mut diags = Vec::new();
+    for row in &table.table.rows {
+        if corpus.unit_index(&row.unit.value).is_some() {
+            continue;
+        }
+        let help =
+            did_you_mean(&row.unit.value, corpus.units.iter().map(|u| u.id.as_str())).unwrap_or_else(|| {
+                "the `unit` column holds unit ids (file names under content/units/)".to_string()
             });
         diags.push(
-            Diagnostic::error(
-                "unknown-period",
-                format!("no period `{}` is declared in campaign.yaml", period.value),
-            )
-            .in_file(&path)
-            .with_help(help),
+            Diagnostic::error("unknown-unit", format!("no unit `{}`", row.unit.value))
+                .at(&corpus.files, row.unit.pos)
+                .with_help(help),
         );
-        return;
     }
-    let mut seen: BTreeMap<String, Pos> = BTreeMap::new();
-    for row in table.rows {
-        let Some(ui) = corpus.unit_index(&row.unit.value) else {
-            let help = did_you_mean(&row.unit.value, corpus.units.iter().map(|u| u.id.as_str()))
-                .unwrap_or_else(|| {
-                    "the `unit` column holds unit ids (file names under content/units/)".to_string()
-                });
-            diags.push(
-                Diagnostic::error("unknown-unit", format!("no unit `{}`", row.unit.value))
-                    .at(&corpus.files, row.unit.pos)
-                    .with_help(help),
-            );
-            continue;
-        };
-        if let Some(first) = seen.insert(row.unit.value.clone(), row.unit.pos) {
+    diags
+}
+
+/// One unit's front matter with its rows of every results file applied in order; a second row
+/// for the unit in one file is reported and left out.
+fn merge_unit(
+    files: &[SourceFile],
+    front: &Arc<Unit>,
+    tables: &[Arc<ResultsTable>],
+) -> (Arc<Unit>, Vec<Diagnostic>) {
+    let mut diags = Vec::new();
+    if !tables.iter().any(|t| t.rows_of.contains_key(&front.id)) {
+        return (front.clone(), diags);
+    }
+    let mut unit = Unit::clone(front);
+    for t in tables {
+        let rows = t.rows(&unit.id);
+        for pair in rows.windows(2) {
+            let (before, row) = (pair[0], pair[1]);
             diags.push(
                 Diagnostic::error(
                     "duplicate-row",
                     format!("unit `{}` has two rows in this file", row.unit.value),
                 )
-                .at(&corpus.files, row.unit.pos)
-                .with_label(&corpus.files, first, "first row")
+                .at(files, row.unit.pos)
+                .with_label(files, before.unit.pos, "first row")
                 .with_help("merge the two rows into one"),
             );
-            continue;
         }
-        let unit = &mut corpus.units[ui];
-        let entry = unit
-            .results
-            .entry(period.value.clone())
-            .or_insert_with(|| crate::model::PeriodResults { pos: row.unit.pos, ..Default::default() });
-        for cell in row.cells {
-            let (slot_name, existing) = match (&table.columns[cell.column], &cell.value) {
-                (Column::Criterion(id), CellValue::Value(v)) => {
-                    (id.clone(), insert(&mut entry.values, id, Spanned::new(*v, cell.pos)))
-                }
-                (Column::Bonus(id), CellValue::Count(c)) => {
-                    (format!("bonus:{id}"), insert(&mut entry.bonus, id, Spanned::new(*c, cell.pos)))
-                }
-                (Column::Penalty(id), CellValue::Count(c)) => {
-                    (format!("penalty:{id}"), insert(&mut entry.penalties, id, Spanned::new(*c, cell.pos)))
-                }
-                (Column::Metric(id), CellValue::Metric(m)) => {
-                    (format!("metric:{id}"), insert(&mut entry.metrics, id, Spanned::new(*m, cell.pos)))
-                }
-                _ => continue,
-            };
-            if let Some(front) = existing {
-                diags.push(
-                    Diagnostic::error(
-                        "csv-conflict",
-                        format!(
-                            "`{slot_name}` of unit `{}` for period `{}` is given twice",
-                            unit.id, period.value
-                        ),
-                    )
-                    .at(&corpus.files, cell.pos)
-                    .with_label(&corpus.files, front, "also given in the unit's front matter")
-                    .with_help("keep the value in one place: the CSV or the unit's front matter"),
-                );
+        if let Some(row) = rows.first() {
+            merge_row(files, &mut unit, &t.period.value, &t.table.columns, row, &mut diags);
+        }
+    }
+    (Arc::new(unit), diags)
+}
+
+fn merge_row(
+    files: &[SourceFile],
+    unit: &mut Unit,
+    period: &str,
+    columns: &[Column],
+    row: &results::Row,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let entry = unit
+        .results
+        .entry(period.to_string())
+        .or_insert_with(|| crate::model::PeriodResults { pos: row.unit.pos, ..Default::default() });
+    for cell in &row.cells {
+        let (slot_name, existing) = match (&columns[cell.column], &cell.value) {
+            (Column::Criterion(id), CellValue::Value(v)) => {
+                (id.clone(), insert(&mut entry.values, id, Spanned::new(*v, cell.pos)))
             }
+            (Column::Bonus(id), CellValue::Count(c)) => {
+                (format!("bonus:{id}"), insert(&mut entry.bonus, id, Spanned::new(*c, cell.pos)))
+            }
+            (Column::Penalty(id), CellValue::Count(c)) => {
+                (format!("penalty:{id}"), insert(&mut entry.penalties, id, Spanned::new(*c, cell.pos)))
+            }
+            (Column::Metric(id), CellValue::Metric(m)) => {
+                (format!("metric:{id}"), insert(&mut entry.metrics, id, Spanned::new(*m, cell.pos)))
+            }
+            _ => continue,
+        };
+        if let Some(front) = existing {
+            diags.push(
+                Diagnostic::error(
+                    "csv-conflict",
+                    format!("`{slot_name}` of unit `{}` for period `{period}` is given twice", unit.id),
+                )
+                .at(files, cell.pos)
+                .with_label(files, front, "also given in the unit's front matter")
+                .with_help("keep the value in one place: the CSV or the unit's front matter"),
+            );
         }
     }
 }

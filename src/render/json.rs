@@ -138,7 +138,7 @@ pub(super) fn write_campaign_json(corpus: &Corpus, standings: &Standings, out: &
         campaign: camp,
         criteria: &corpus.criteria,
         current_period: camp.periods.get(standings.current_period).map(|p| p.id.as_str()),
-        units: corpus.units.iter().map(unit_view).collect(),
+        units: corpus.units.iter().map(|u| unit_view(u)).collect(),
         periods: standings.periods.iter().map(|ps| period_view(corpus, ps)).collect(),
         awards: standings
             .awards

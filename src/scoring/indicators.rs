@@ -10,10 +10,60 @@ use super::IndicatorOutcome;
 use super::methods::{round, scaled};
 use crate::model::{Corpus, Indicator, IndicatorKind, PeriodResults, ShareCondition, Unit};
 
-/// One outcome per declared indicator, for the period `period_id`.
+/// One outcome per declared indicator, for the period `period_id` (the tests' way in).
+#[cfg(test)]
 pub(crate) fn outcomes(corpus: &Corpus, period_id: &str, precision: u32) -> Vec<IndicatorOutcome> {
+    let parts: Vec<Vec<Part>> = corpus.units.iter().map(|u| parts(corpus, u, period_id)).collect();
+    outcomes_of(corpus, parts.iter().map(Vec::as_slice), precision)
+}
+
+/// What one unit brings to one indicator in one period. Computed per unit (so `serve` can keep
+/// it for units that did not change) and summed over the units in order.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Part {
+    /// Share of units: whether the condition holds.
+    Holds(bool),
+    /// Ratio: both metrics, when the unit has both.
+    Pair(Option<(Decimal, Decimal)>),
+    /// Sum: the metric, when the unit has it.
+    Value(Option<Decimal>),
+}
+
+/// The unit's part in each declared indicator, in order.
+pub(crate) fn parts(corpus: &Corpus, unit: &Unit, period: &str) -> Vec<Part> {
     let indicators = &corpus.campaign.indicators;
-    indicators.iter().map(|i| outcome(corpus, i, period_id, precision)).collect()
+    indicators
+        .iter()
+        .map(|i| match &i.kind {
+            IndicatorKind::ShareOfUnits(condition) => Part::Holds(holds(unit, &condition.value, period)),
+            IndicatorKind::Ratio { sum, over } => {
+                Part::Pair(metric(unit, period, &sum.value).zip(metric(unit, period, &over.value)))
+            }
+            IndicatorKind::Sum(name) => Part::Value(metric(unit, period, &name.value)),
+        })
+        .collect()
+}
+
+/// The outcomes from every unit's parts (`units` yields one slice per unit, in unit order).
+pub(crate) fn outcomes_of<'a>(
+    corpus: &Corpus,
+    units: impl Iterator<Item = &'a [Part]> + Clone,
+    precision: u32,
+) -> Vec<IndicatorOutcome> {
+    let indicators = &corpus.campaign.indicators;
+    indicators
+        .iter()
+        .enumerate()
+        .map(|(index, indicator)| {
+            let parts = units.clone().filter_map(|u| u.get(index));
+            let raw = match &indicator.kind {
+                IndicatorKind::ShareOfUnits(_) => share(parts),
+                IndicatorKind::Ratio { .. } => ratio(parts),
+                IndicatorKind::Sum(_) => sum(parts),
+            };
+            outcome(indicator, raw, precision)
+        })
+        .collect()
 }
 
 /// Numerator, denominator and unrounded value of an indicator.
@@ -24,12 +74,7 @@ struct Raw {
     value: Option<Decimal>,
 }
 
-fn outcome(corpus: &Corpus, indicator: &Indicator, period: &str, precision: u32) -> IndicatorOutcome {
-    let raw = match &indicator.kind {
-        IndicatorKind::ShareOfUnits(condition) => share(&corpus.units, &condition.value, period),
-        IndicatorKind::Ratio { sum, over } => ratio(&corpus.units, &sum.value, &over.value, period),
-        IndicatorKind::Sum(metric_name) => sum(&corpus.units, &metric_name.value, period),
-    };
+fn outcome(indicator: &Indicator, raw: Raw, precision: u32) -> IndicatorOutcome {
     let value = raw.value.map(|v| round(v, precision));
     let achieved = value.is_some_and(|v| {
         if indicator.lower_is_better { v <= indicator.target } else { v >= indicator.target }
@@ -49,22 +94,34 @@ pub(crate) fn metric(unit: &Unit, period: &str, name: &str) -> Option<Decimal> {
     in_period.or_else(|| unit.metrics.get(name)).map(|m| m.value)
 }
 
-fn share(units: &[Unit], condition: &ShareCondition, period: &str) -> Raw {
-    if units.is_empty() {
-        return Raw::default();
-    }
-    let holds = |unit: &&Unit| match condition {
+fn holds(unit: &Unit, condition: &ShareCondition, period: &str) -> bool {
+    match condition {
         ShareCondition::Registered => unit.registration.is_some(),
         ShareCondition::Reported => unit.results.get(period).is_some_and(PeriodResults::is_report),
         ShareCondition::Metric(name) => metric(unit, period, name).is_some_and(|v| v > Decimal::ZERO),
-    };
-    let count = Decimal::from(units.iter().filter(holds).count());
-    let all = Decimal::from(units.len());
+    }
+}
+
+fn share<'a>(parts: impl Iterator<Item = &'a Part>) -> Raw {
+    let (mut count, mut all) = (0usize, 0usize);
+    for part in parts {
+        all += 1;
+        if *part == Part::Holds(true) {
+            count += 1;
+        }
+    }
+    if all == 0 {
+        return Raw::default();
+    }
+    let (count, all) = (Decimal::from(count), Decimal::from(all));
     Raw { numerator: Some(count), denominator: Some(all), value: percent(count, all) }
 }
 
-fn ratio(units: &[Unit], sum_of: &str, over: &str, period: &str) -> Raw {
-    let pairs = units.iter().filter_map(|u| Some((metric(u, period, sum_of)?, metric(u, period, over)?)));
+fn ratio<'a>(parts: impl Iterator<Item = &'a Part>) -> Raw {
+    let pairs = parts.filter_map(|p| match p {
+        Part::Pair(pair) => *pair,
+        _ => None,
+    });
     let sums = pairs.fold(None, |acc: Option<(Decimal, Decimal)>, (a, b)| {
         let (sa, sb) = acc.unwrap_or_default();
         Some((sa.saturating_add(a), sb.saturating_add(b)))
@@ -75,8 +132,11 @@ fn ratio(units: &[Unit], sum_of: &str, over: &str, period: &str) -> Raw {
     Raw { numerator: Some(numerator), denominator: Some(denominator), value: percent(numerator, denominator) }
 }
 
-fn sum(units: &[Unit], name: &str, period: &str) -> Raw {
-    let values = units.iter().filter_map(|u| metric(u, period, name));
+fn sum<'a>(parts: impl Iterator<Item = &'a Part>) -> Raw {
+    let values = parts.filter_map(|p| match p {
+        Part::Value(v) => *v,
+        _ => None,
+    });
     let total = values.fold(None, |acc: Option<Decimal>, v| Some(acc.unwrap_or_default().saturating_add(v)));
     Raw { numerator: total, denominator: None, value: total }
 }

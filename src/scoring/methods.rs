@@ -144,7 +144,7 @@ pub(crate) fn score_unit(ctx: &Context<'_>, unit: &Unit, period_id: &str) -> Uni
     let total = points.saturating_add(bonus.total).saturating_sub(penalties.total);
     UnitScore {
         reported,
-        criteria,
+        criteria: std::sync::Arc::new(criteria),
         bonus: bonus.items,
         bonus_total: bonus.total,
         bonus_capped: bonus.capped,

@@ -18,12 +18,15 @@ mod testkit;
 #[cfg(test)]
 mod tests;
 
+use std::collections::HashMap;
+use std::sync::Arc;
+
 use rayon::prelude::*;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
 use crate::collation::{NameCollator, name_order};
-use crate::model::{Corpus, Criterion, Value};
+use crate::model::{Corpus, Criterion, Unit, Value};
 
 /// Everything computed from a corpus, ready for rendering.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -65,8 +68,10 @@ pub struct ClusterRanking {
 pub struct UnitScore {
     /// At least one criterion value was given for the period (SPEC §5).
     pub reported: bool,
-    /// One per criterion in table order (`Corpus::criteria()`).
-    pub criteria: Vec<CriterionScore>,
+    /// One per criterion in table order (`Corpus::criteria()`); shared, so that `serve` keeps
+    /// the scores of units an edit did not touch without copying them.
+    #[serde(serialize_with = "shared")]
+    pub criteria: std::sync::Arc<Vec<CriterionScore>>,
     /// Only items with a count given, in table order.
     pub bonus: Vec<ItemScore>,
     /// Sum of the rounded bonus items, after the `bonus.max` cap (rounded).
@@ -88,6 +93,12 @@ pub struct UnitScore {
     pub cluster_rank_change: Option<i64>,
     /// Index into `campaign.tiers`; only for units that reported.
     pub tier: Option<usize>,
+}
+
+/// Serialises what an `Arc` holds, as serde's `rc` feature would (without turning it on for
+/// every crate).
+fn shared<T: Serialize, S: serde::Serializer>(value: &std::sync::Arc<T>, s: S) -> Result<S::Ok, S::Error> {
+    T::serialize(value, s)
 }
 
 /// One criterion's points for one unit in one period.
@@ -194,7 +205,7 @@ struct Context<'a> {
 }
 
 impl<'a> Context<'a> {
-    fn new(corpus: &'a Corpus) -> Context<'a> {
+    fn new(corpus: &'a Corpus, cache: &mut ScoreCache) -> Context<'a> {
         let criteria: Vec<&Criterion> = corpus.criteria().collect();
         let tie_break = corpus
             .campaign
@@ -202,8 +213,20 @@ impl<'a> Context<'a> {
             .iter()
             .filter_map(|id| criteria.iter().position(|c| c.id == id.value))
             .collect();
-        let collator = NameCollator::new(corpus.campaign.language);
         let names: Vec<&str> = corpus.units.iter().map(|u| u.name.as_str()).collect();
+        // Collation is the slow part of ordering names: redo it only when a name changed.
+        let names_same =
+            cache.names.len() == names.len() && cache.names.iter().zip(&names).all(|(a, b)| a == b);
+        let name_position = if names_same && cache.name_position.len() == names.len() {
+            cache.name_position.clone()
+        } else {
+            let position = name_order(&NameCollator::new(corpus.campaign.language), &names);
+            if cache.keep {
+                cache.names = names.iter().map(|n| n.to_string()).collect();
+                cache.name_position = position.clone();
+            }
+            position
+        };
         let unit_cluster = corpus
             .units
             .iter()
@@ -214,7 +237,7 @@ impl<'a> Context<'a> {
             criteria,
             tie_break,
             precision: corpus.campaign.precision,
-            name_position: name_order(&collator, &names),
+            name_position,
             unit_cluster,
         }
     }
@@ -222,14 +245,93 @@ impl<'a> Context<'a> {
 
 /// Scores every period, then decides the awards.
 pub fn score(corpus: &Corpus) -> Standings {
-    let ctx = Context::new(corpus);
+    score_cached(corpus, &mut ScoreCache::default())
+}
+
+/// What `serve` keeps from one scoring to the next: each unit's points (before ranking), the
+/// units' name order, and the last display orders. Points are reused only for the same unit
+/// under the same campaign and scoring table; a display order only seeds the next sort.
+#[derive(Default)]
+pub struct ScoreCache {
+    /// Off for one-shot runs, which would only pay for filling it.
+    keep: bool,
+    /// Hash of the campaign and the scoring table the points were computed with.
+    tables: u64,
+    /// By unit id: the unit as scored, and what it gives in each period.
+    units: HashMap<String, (Arc<Unit>, Arc<Vec<UnitPeriod>>)>,
+    /// The unit names `name_position` was computed for, in unit order.
+    names: Vec<String>,
+    name_position: Vec<u32>,
+    /// Unit ids in order, and each period's ranking and cluster rankings for them.
+    ids: Vec<String>,
+    rankings: Vec<(Vec<usize>, Vec<Vec<usize>>)>,
+}
+
+impl ScoreCache {
+    pub fn new() -> ScoreCache {
+        ScoreCache { keep: true, ..ScoreCache::default() }
+    }
+}
+
+/// One unit's unranked score in one period, and its parts in the indicators.
+struct UnitPeriod {
+    score: UnitScore,
+    parts: Vec<indicators::Part>,
+}
+
+/// Like `score`, reusing what `cache` holds: only units that changed are scored again, and the
+/// rankings are sorted starting from the last ones (nearly sorted after a one-unit edit). The
+/// result is the same as `score`'s: the order sorted by is total.
+pub fn score_cached(corpus: &Corpus, cache: &mut ScoreCache) -> Standings {
+    let tables = if cache.keep { tables_hash(corpus) } else { 0 };
+    if tables != cache.tables {
+        cache.units.clear();
+        cache.tables = tables;
+    }
+    let ctx = Context::new(corpus, cache);
+    let ids_same = cache.ids.len() == corpus.units.len()
+        && cache.ids.iter().zip(&corpus.units).all(|(id, u)| *id == u.id);
+    // Units are scored independently, so this is the step worth spreading over cores.
+    let scored: Vec<(Arc<Vec<UnitPeriod>>, bool)> = corpus
+        .units
+        .par_iter()
+        .map(|u| match cache.units.get(&u.id).filter(|(old, _)| Arc::ptr_eq(old, u)) {
+            Some((_, periods)) => (periods.clone(), false),
+            None => {
+                let periods = corpus.campaign.periods.iter().map(|p| UnitPeriod {
+                    score: methods::score_unit(&ctx, u, &p.id),
+                    parts: indicators::parts(corpus, u, &p.id),
+                });
+                (Arc::new(periods.collect()), true)
+            }
+        })
+        .collect();
     let mut periods: Vec<PeriodStandings> = Vec::with_capacity(corpus.campaign.periods.len());
-    for (index, period) in corpus.campaign.periods.iter().enumerate() {
-        let mut standings = period_standings(&ctx, index, &period.id);
+    for index in 0..corpus.campaign.periods.len() {
+        let units: Vec<UnitScore> = scored.iter().map(|(s, _)| s[index].score.clone()).collect();
+        let parts = scored.iter().map(|(s, _)| s[index].parts.as_slice());
+        let indicators = indicators::outcomes_of(corpus, parts, ctx.precision);
+        let hint = cache.rankings.get(index).filter(|_| ids_same);
+        let mut standings = period_standings(&ctx, index, units, indicators, hint);
         if let Some(previous) = periods.last() {
             rank::set_rank_changes(&mut standings.units, &previous.units);
         }
         periods.push(standings);
+    }
+    if cache.keep {
+        for (u, (periods, fresh)) in corpus.units.iter().zip(scored) {
+            if fresh {
+                cache.units.insert(u.id.clone(), (u.clone(), periods));
+            }
+        }
+        if !ids_same {
+            cache.ids = corpus.units.iter().map(|u| u.id.clone()).collect();
+        }
+        cache.rankings = periods
+            .iter()
+            .map(|p| (p.ranking.clone(), p.clusters.iter().map(|c| c.ranking.clone()).collect()))
+            .collect();
+        cache.name_position = ctx.name_position.clone();
     }
     let current_period = current_period(corpus, &periods);
     let awards = corpus
@@ -242,14 +344,27 @@ pub fn score(corpus: &Corpus) -> Standings {
     Standings { current_period, periods, awards }
 }
 
-fn period_standings(ctx: &Context<'_>, period: usize, period_id: &str) -> PeriodStandings {
-    // Units are scored independently, so this is the step worth spreading over cores.
-    let mut units: Vec<UnitScore> =
-        ctx.corpus.units.par_iter().map(|unit| methods::score_unit(ctx, unit, period_id)).collect();
-    let ranking = rank::rank_overall(ctx, &mut units);
-    let clusters = rank::rank_clusters(ctx, &mut units);
+/// A hash of what a unit's points depend on besides the unit: the campaign (precision) and the
+/// scoring table.
+fn tables_hash(corpus: &Corpus) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    format!("{:?}{:?}", corpus.campaign, corpus.criteria).hash(&mut h);
+    h.finish()
+}
+
+/// Ranks one period's unit scores. `hint` is a previous ranking and cluster rankings of the same
+/// units, used only as the order the sorts start from.
+fn period_standings(
+    ctx: &Context<'_>,
+    period: usize,
+    mut units: Vec<UnitScore>,
+    indicators: Vec<IndicatorOutcome>,
+    hint: Option<&(Vec<usize>, Vec<Vec<usize>>)>,
+) -> PeriodStandings {
+    let ranking = rank::rank_overall(ctx, &mut units, hint.map(|h| h.0.as_slice()));
+    let clusters = rank::rank_clusters(ctx, &mut units, hint.map(|h| h.1.as_slice()));
     rank::set_tiers(&mut units, &ctx.corpus.campaign.tiers);
-    let indicators = indicators::outcomes(ctx.corpus, period_id, ctx.precision);
     PeriodStandings { period, units, ranking, clusters, indicators }
 }
 

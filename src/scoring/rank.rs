@@ -11,9 +11,10 @@ use rust_decimal::Decimal;
 use super::{ClusterRanking, Context, UnitScore};
 use crate::model::Tier;
 
-/// Ranks the reporting units overall; returns them in display order.
-pub(crate) fn rank_overall(ctx: &Context<'_>, units: &mut [UnitScore]) -> Vec<usize> {
-    let members: Vec<usize> = (0..units.len()).filter(|&i| reported(units, i)).collect();
+/// Ranks the reporting units overall; returns them in display order. `hint`, a previous
+/// display order of the same units, only speeds the sort up.
+pub(crate) fn rank_overall(ctx: &Context<'_>, units: &mut [UnitScore], hint: Option<&[usize]>) -> Vec<usize> {
+    let members = seeded(units, (0..units.len()).filter(|&i| reported(units, i)).collect(), hint);
     let ranked = rank_members(ctx, units, members);
     for &(index, rank) in &ranked {
         if let Some(unit) = units.get_mut(index) {
@@ -25,7 +26,11 @@ pub(crate) fn rank_overall(ctx: &Context<'_>, units: &mut [UnitScore]) -> Vec<us
 
 /// Ranks the reporting units of each declared cluster; units whose cluster does not resolve
 /// take no part.
-pub(crate) fn rank_clusters(ctx: &Context<'_>, units: &mut [UnitScore]) -> Vec<ClusterRanking> {
+pub(crate) fn rank_clusters(
+    ctx: &Context<'_>,
+    units: &mut [UnitScore],
+    hint: Option<&[Vec<usize>]>,
+) -> Vec<ClusterRanking> {
     let mut members: Vec<Vec<usize>> = vec![Vec::new(); ctx.corpus.campaign.clusters.len()];
     for (index, cluster) in ctx.unit_cluster.iter().enumerate() {
         let slot = cluster.and_then(|c| members.get_mut(c));
@@ -35,6 +40,7 @@ pub(crate) fn rank_clusters(ctx: &Context<'_>, units: &mut [UnitScore]) -> Vec<C
     }
     let mut clusters = Vec::with_capacity(members.len());
     for (cluster, members) in members.into_iter().enumerate() {
+        let members = seeded(units, members, hint.and_then(|h| h.get(cluster)).map(Vec::as_slice));
         let ranked = rank_members(ctx, units, members);
         for &(index, rank) in &ranked {
             if let Some(unit) = units.get_mut(index) {
@@ -44,6 +50,27 @@ pub(crate) fn rank_clusters(ctx: &Context<'_>, units: &mut [UnitScore]) -> Vec<C
         clusters.push(ClusterRanking { cluster, ranking: ranked.into_iter().map(|(i, _)| i).collect() });
     }
     clusters
+}
+
+/// `members` reordered to follow `hint` (a previous display order), members not in it last.
+/// Sorting is then close to linear when little changed; the sorted result does not depend on
+/// the starting order, as units never compare equal (`display_order` ends with the unit id).
+fn seeded(units: &[UnitScore], members: Vec<usize>, hint: Option<&[usize]>) -> Vec<usize> {
+    let Some(hint) = hint else { return members };
+    let mut is_member = vec![false; units.len()];
+    for &i in &members {
+        is_member[i] = true;
+    }
+    let mut taken = vec![false; units.len()];
+    let mut ordered = Vec::with_capacity(members.len());
+    for &i in hint {
+        if is_member.get(i).copied().unwrap_or(false) && !taken[i] {
+            taken[i] = true;
+            ordered.push(i);
+        }
+    }
+    ordered.extend(members.into_iter().filter(|&i| !taken[i]));
+    ordered
 }
 
 fn reported(units: &[UnitScore], index: usize) -> bool {

@@ -183,14 +183,14 @@ impl Kit {
     }
 
     pub(crate) fn unit(mut self, id: &str, name: &str) -> Kit {
-        self.corpus.units.push(unit(id, name));
+        self.corpus.units.push(std::sync::Arc::new(unit(id, name)));
         self
     }
 
     /// Changes the unit `id` in place.
     pub(crate) fn with(mut self, id: &str, change: impl FnOnce(&mut Unit)) -> Kit {
         let found = self.corpus.units.iter_mut().find(|u| u.id == id);
-        change(found.unwrap_or_else(|| panic!("no unit {id} in test corpus")));
+        change(std::sync::Arc::make_mut(found.unwrap_or_else(|| panic!("no unit {id} in test corpus"))));
         self
     }
 

@@ -19,20 +19,19 @@ use std::sync::{Arc, Condvar, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, Result, anyhow};
-use notify_debouncer_full::notify::RecursiveMode;
+use notify_debouncer_full::notify::{self, RecursiveMode, Watcher as _};
 
 use self::classify::{ChangeKind, classify};
 use self::paths::Target;
 use crate::diagnostics::{self, Diagnostic};
 use crate::render::{base_path, escape};
-use crate::site::{self, BuildOptions};
+use crate::site::{self, BuildOptions, Changes};
 
-/// How long a path must be quiet before the watcher reports it.
-const DEBOUNCE: Duration = Duration::from_millis(100);
-/// How often the watcher reports; a burst longer than this arrives in several batches.
-const TICK: Duration = Duration::from_millis(25);
-/// How long to wait for the next batch of the same burst before rebuilding.
-const SETTLE: Duration = Duration::from_millis(40);
+/// How long the inputs must be quiet (no file event at all) before a rebuild starts. An
+/// editor's save (a write, or a temporary file renamed over the original) is a burst of events
+/// within a few milliseconds, and so is a script writing many files; this is the gap that
+/// still counts as the same burst.
+const QUIET: Duration = Duration::from_millis(30);
 
 #[derive(Debug, Clone)]
 pub struct ServeOptions {
@@ -101,9 +100,9 @@ pub fn run(options: &ServeOptions, log: &(dyn Fn(&str) + Sync)) -> Result<()> {
     })?;
     let port = server.server_addr().to_ip().map_or(options.port, |a| a.port());
     // The first load fills the cache, so the first build re-reads nothing.
-    let mut cache = crate::content::LoadCache::new();
+    let mut cache = site::LiveCache::new();
     let configured =
-        site::prepare_cached(&options.root, &mut cache).ok().and_then(|p| p.corpus.campaign.site.base_url);
+        site::prepare_live(&options.root, &mut cache).ok().and_then(|p| p.corpus.campaign.site.base_url);
     let base = base_path(configured.as_deref());
     let host = if options.bind.is_unspecified() { "127.0.0.1".to_string() } else { options.bind.to_string() };
     let host = if host.contains(':') { format!("[{host}]") } else { host };
@@ -124,17 +123,16 @@ pub fn run(options: &ServeOptions, log: &(dyn Fn(&str) + Sync)) -> Result<()> {
     // Watch before the first build, so that a change made while it runs (or right after the
     // address is printed) is never missed: it waits in the channel for the next rebuild.
     let (tx, rx) = mpsc::channel();
-    let mut debouncer = notify_debouncer_full::new_debouncer(DEBOUNCE, Some(TICK), tx)
-        .context("starting the file watcher")?;
+    let mut watcher = notify::recommended_watcher(tx).context("starting the file watcher")?;
     for dir in ["content", "static", "templates", "themes"] {
         let path = options.root.join(dir);
         if path.is_dir() {
-            debouncer
+            watcher
                 .watch(&path, RecursiveMode::Recursive)
                 .with_context(|| format!("watching {}", path.display()))?;
         }
     }
-    rebuild(&build, &shared, &mut cache, log);
+    rebuild(&build, &shared, &mut cache, &Changes::default(), log);
     let http_shared = shared.clone();
     std::thread::spawn(move || serve_http(&server, &http_shared));
     log(&format!("serving {} at {url}", options.root.display()));
@@ -142,53 +140,78 @@ pub fn run(options: &ServeOptions, log: &(dyn Fn(&str) + Sync)) -> Result<()> {
     Ok(())
 }
 
-/// Rebuilds on every batch of relevant changes.
+/// Rebuilds once the inputs have been quiet for `QUIET` after a change.
 fn watch(
     root: &Path,
-    rx: &mpsc::Receiver<notify_debouncer_full::DebounceEventResult>,
+    rx: &mpsc::Receiver<notify::Result<notify::Event>>,
     build: &BuildOptions,
     shared: &Shared,
-    cache: &mut crate::content::LoadCache,
+    cache: &mut site::LiveCache,
     log: &(dyn Fn(&str) + Sync),
 ) {
     let canonical_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
-    while let Ok(batch) = rx.recv() {
-        let mut kinds = relevant(&canonical_root, root, batch);
-        // A burst longer than a tick arrives in several batches: gather them into one rebuild.
-        while let Ok(more) = rx.recv_timeout(SETTLE) {
-            kinds.extend(relevant(&canonical_root, root, more));
+    while let Ok(first) = rx.recv() {
+        let mut batch = Batch::default();
+        batch.add(&canonical_root, root, first);
+        // Gather the rest of the burst into one rebuild.
+        while let Ok(more) = rx.recv_timeout(QUIET) {
+            batch.add(&canonical_root, root, more);
         }
-        if kinds.is_empty() {
+        if batch.kinds.is_empty() {
             continue;
         }
-        kinds.sort();
-        kinds.dedup();
-        let names: Vec<String> = kinds.iter().map(|k| format!("{k:?}").to_lowercase()).collect();
+        batch.kinds.sort();
+        batch.kinds.dedup();
+        let names: Vec<String> = batch.kinds.iter().map(|k| format!("{k:?}").to_lowercase()).collect();
         log(&format!("change: {}", names.join(", ")));
-        rebuild(build, shared, cache, log);
+        let changes = Changes { content: (!batch.lost_track).then_some(batch.content) };
+        rebuild(build, shared, cache, &changes, log);
     }
 }
 
-/// The kinds of the changed paths that are inputs of the site.
-fn relevant(
-    canonical_root: &Path,
-    root: &Path,
-    batch: notify_debouncer_full::DebounceEventResult,
-) -> Vec<ChangeKind> {
-    use notify_debouncer_full::notify::EventKind;
-    use notify_debouncer_full::notify::event::ModifyKind;
-    let Ok(events) = batch else { return vec![ChangeKind::Content] };
-    events
-        .iter()
+/// The changes of one burst of file events.
+#[derive(Default)]
+struct Batch {
+    /// The kinds of the changed paths that are inputs of the site.
+    kinds: Vec<ChangeKind>,
+    /// Changed paths under `content/`, root-relative.
+    content: Vec<String>,
+    /// The watcher could not say what changed (an error, or it dropped events and asks for a
+    /// rescan): every file must be checked.
+    lost_track: bool,
+}
+
+impl Batch {
+    fn add(&mut self, canonical_root: &Path, root: &Path, event: notify::Result<notify::Event>) {
+        use notify::EventKind;
+        use notify::event::ModifyKind;
+        let event = match event {
+            Ok(event) if !event.need_rescan() => event,
+            _ => {
+                self.lost_track = true;
+                self.kinds.push(ChangeKind::Content);
+                return;
+            }
+        };
         // Reading a file (our own build does) and touching its metadata change nothing.
-        .filter(|e| {
-            !matches!(e.event.kind, EventKind::Access(_) | EventKind::Modify(ModifyKind::Metadata(_)))
-        })
-        .flat_map(|e| e.event.paths.iter())
-        .filter_map(|p| p.strip_prefix(canonical_root).or_else(|_| p.strip_prefix(root)).ok())
-        .map(|rel| classify(&rel.to_string_lossy().replace('\\', "/"), None))
-        .filter(|k| *k != ChangeKind::Ignored)
-        .collect()
+        if matches!(event.kind, EventKind::Access(_) | EventKind::Modify(ModifyKind::Metadata(_))) {
+            return;
+        }
+        for path in &event.paths {
+            let Ok(rel) = path.strip_prefix(canonical_root).or_else(|_| path.strip_prefix(root)) else {
+                continue;
+            };
+            let rel = rel.to_string_lossy().replace('\\', "/");
+            let kind = classify(&rel, None);
+            if kind == ChangeKind::Ignored {
+                continue;
+            }
+            if rel.starts_with("content/") {
+                self.content.push(rel);
+            }
+            self.kinds.push(kind);
+        }
+    }
 }
 
 /// Loads, checks and scores; publishes the new site, or keeps the old one and publishes the
@@ -196,11 +219,12 @@ fn relevant(
 fn rebuild(
     build: &BuildOptions,
     shared: &Shared,
-    cache: &mut crate::content::LoadCache,
+    cache: &mut site::LiveCache,
+    changes: &Changes,
     log: &(dyn Fn(&str) + Sync),
 ) {
     let started = Instant::now();
-    match site::generate_live(build, cache) {
+    match site::generate_live(build, cache, changes) {
         Ok(live) if live.renderer.is_some() => {
             let files: Arc<HashMap<String, Arc<[u8]>>> =
                 Arc::new(live.files.iter().map(|f| (f.path.clone(), f.bytes.clone())).collect());

@@ -48,6 +48,39 @@ pub fn prepare_cached(root: &Path, cache: &mut content::LoadCache) -> Result<Pre
     Ok(Prepared { corpus: loaded.corpus, diagnostics })
 }
 
+/// What `serve` keeps from one build to the next, so that an edit costs what it touches: the
+/// files read and parsed, the units as merged with the results files, each unit's validation
+/// and scores. Every part is keyed by what it was computed from, so a stale entry is never used.
+#[derive(Default)]
+pub struct LiveCache {
+    load: content::LoadCache,
+    validation: validate::ValidationCache,
+    scores: scoring::ScoreCache,
+}
+
+impl LiveCache {
+    pub fn new() -> LiveCache {
+        LiveCache {
+            load: content::LoadCache::new(),
+            validation: validate::ValidationCache::new(),
+            scores: scoring::ScoreCache::new(),
+        }
+    }
+}
+
+/// `prepare`, filling `cache`'s file cache for the builds that follow.
+pub fn prepare_live(root: &Path, cache: &mut LiveCache) -> Result<Prepared> {
+    prepare_cached(root, &mut cache.load)
+}
+
+/// What changed since the last build, as far as a file watcher can tell.
+#[derive(Debug, Clone, Default)]
+pub struct Changes {
+    /// Root-relative paths (with `/`) under `content/`; `None` when unknown (the first build,
+    /// or the watcher lost track), and then every file is checked.
+    pub content: Option<Vec<String>>,
+}
+
 /// What `build` needs beyond the root.
 #[derive(Debug, Clone)]
 pub struct BuildOptions {
@@ -74,18 +107,29 @@ pub struct Written {
 }
 
 /// Loads, validates and (when clean) scores; applies `--base-url`.
-fn prepare_scored(options: &BuildOptions, cache: &mut content::LoadCache) -> Result<(Prepared, Standings)> {
+fn prepare_scored(
+    options: &BuildOptions,
+    cache: &mut LiveCache,
+    changes: &Changes,
+) -> Result<(Prepared, Standings)> {
     if let Some(url) = &options.base_url
         && !(url.starts_with("https://") || url.starts_with("http://"))
     {
         bail!("--base-url must be an absolute http(s) URL, e.g. https://example.org/thi-dua/, found {url:?}");
     }
-    let mut prepared = prepare_cached(&options.root, cache)?;
+    let loaded = content::load_changed(&options.root, &mut cache.load, changes.content.as_deref())?;
+    let mut diagnostics = loaded.diagnostics;
+    diagnostics.extend(validate::validate_cached(&loaded.corpus, &loaded.trust, &mut cache.validation));
+    diagnostics::sort(&mut diagnostics);
+    let mut prepared = Prepared { corpus: loaded.corpus, diagnostics };
     if let Some(url) = &options.base_url {
         prepared.corpus.campaign.site.base_url = Some(url.clone());
     }
-    let standings =
-        if prepared.has_errors() { Standings::default() } else { scoring::score(&prepared.corpus) };
+    let standings = if prepared.has_errors() {
+        Standings::default()
+    } else {
+        scoring::score_cached(&prepared.corpus, &mut cache.scores)
+    };
     Ok((prepared, standings))
 }
 
@@ -123,9 +167,10 @@ impl Live {
     }
 }
 
-/// Prepares a `Live` site (for `serve`), re-reading only what changed since `cache` was filled.
-pub fn generate_live(options: &BuildOptions, cache: &mut content::LoadCache) -> Result<Live> {
-    let (mut prepared, standings) = prepare_scored(options, cache)?;
+/// Prepares a `Live` site (for `serve`), redoing only what `changes` can have affected since
+/// `cache` was filled.
+pub fn generate_live(options: &BuildOptions, cache: &mut LiveCache, changes: &Changes) -> Result<Live> {
+    let (mut prepared, standings) = prepare_scored(options, cache, changes)?;
     if prepared.has_errors() {
         return Ok(Live {
             prepared,
@@ -163,7 +208,7 @@ pub fn generate_live(options: &BuildOptions, cache: &mut content::LoadCache) -> 
 pub fn build(options: &BuildOptions) -> Result<BuildReport> {
     let started = Instant::now();
     output::check_output_folder(&options.root, &options.output)?;
-    let (mut prepared, standings) = prepare_scored(options, &mut content::LoadCache::default())?;
+    let (mut prepared, standings) = prepare_scored(options, &mut LiveCache::default(), &Changes::default())?;
     if prepared.has_errors() {
         return Ok(BuildReport { prepared, written: None });
     }

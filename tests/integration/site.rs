@@ -456,3 +456,113 @@ fn tables_written_natively_equal_the_templates_output() {
         }
     }
 }
+
+/// Everything `serve` shows from a build, for comparing an incremental build with a fresh one.
+fn live_state(live: &site::Live) -> (String, String, String, BTreeMap<String, Vec<u8>>) {
+    let corpus = &live.prepared.corpus;
+    let mut pages = BTreeMap::new();
+    if let Some(renderer) = &live.renderer {
+        let ctx = renderer.ctx(corpus, &live.standings);
+        for (path, page) in &live.pages {
+            let prior = podium::render::Prior { previous: None, keep: false };
+            let (file, _) = renderer.render_page(&ctx, *page, &prior).unwrap();
+            pages.insert(path.clone(), file.bytes.to_vec());
+        }
+    }
+    (
+        format!("{:?}", live.prepared.diagnostics),
+        format!("{:?}", corpus.units),
+        serde_json::to_string(&live.standings).unwrap(),
+        pages,
+    )
+}
+
+#[test]
+fn an_incremental_live_build_equals_a_fresh_one_after_each_edit() {
+    let site = tempfile::tempdir().unwrap();
+    copy_tree(&fixtures().join("pages"), site.path());
+    let root = site.path();
+    let options = BuildOptions {
+        root: root.to_path_buf(),
+        output: PathBuf::new(),
+        base_url: Some("http://127.0.0.1:1111/".into()),
+        drafts: false,
+    };
+    let mut cache = site::LiveCache::new();
+    site::generate_live(&options, &mut cache, &site::Changes::default()).unwrap();
+    let unit_a = root.join("content/units/hq-a.md");
+    let csv = root.join("content/results/h1.csv");
+    // Each step edits the files and names the paths a watcher would report.
+    type Step = Box<dyn Fn()>;
+    let steps: Vec<(&str, Vec<&str>, Step)> = vec![
+        ("a value in front matter", vec!["content/units/hq-a.md"], {
+            let unit_a = unit_a.clone();
+            Box::new(move || {
+                fs::write(&unit_a, read(&unit_a).replace("\"A1\": 52.5", "\"A1\": 105")).unwrap()
+            })
+        }),
+        ("a value in a results file", vec!["content/results/h1.csv"], {
+            let csv = csv.clone();
+            Box::new(move || fs::write(&csv, "unit,A2\nhq-c,9.75\n").unwrap())
+        }),
+        ("a save by rename", vec!["content/units/.hq-a.md.swp", "content/units/hq-a.md"], {
+            let unit_a = unit_a.clone();
+            Box::new(move || {
+                let tmp = unit_a.with_file_name(".hq-a.md.swp");
+                fs::write(&tmp, read(&unit_a).replace("\"A2\": 8", "\"A2\": 4")).unwrap();
+                fs::rename(&tmp, &unit_a).unwrap();
+            })
+        }),
+        ("a renamed unit", vec!["content/units/hq-a.md"], {
+            let unit_a = unit_a.clone();
+            Box::new(move || {
+                fs::write(&unit_a, read(&unit_a).replace("Customs A", "Aardvark Customs")).unwrap()
+            })
+        }),
+        (
+            "a new unit with a row in the results file",
+            vec!["content/units/hq-d.md", "content/results/h1.csv"],
+            {
+                let (root, csv) = (root.to_path_buf(), csv.clone());
+                Box::new(move || {
+                    fs::write(root.join("content/units/hq-d.md"), "---\nname: \"D\"\ncluster: north\n---\n")
+                        .unwrap();
+                    fs::write(&csv, "unit,A2\nhq-c,9.75\nhq-d,3\n").unwrap();
+                })
+            },
+        ),
+        ("a broken unit", vec!["content/units/hq-d.md"], {
+            let root = root.to_path_buf();
+            Box::new(move || {
+                fs::write(root.join("content/units/hq-d.md"), "---\nname: \"D\"\nclustr: north\n---\n")
+                    .unwrap()
+            })
+        }),
+        ("the unit fixed", vec!["content/units/hq-d.md"], {
+            let root = root.to_path_buf();
+            Box::new(move || {
+                fs::write(root.join("content/units/hq-d.md"), "---\nname: \"D\"\ncluster: north\n---\n")
+                    .unwrap()
+            })
+        }),
+        ("a removed unit", vec!["content/units/hq-d.md"], {
+            let root = root.to_path_buf();
+            Box::new(move || fs::remove_file(root.join("content/units/hq-d.md")).unwrap())
+        }),
+    ];
+    for (name, paths, edit) in steps {
+        edit();
+        let changes = site::Changes { content: Some(paths.iter().map(|p| p.to_string()).collect()) };
+        let incremental = site::generate_live(&options, &mut cache, &changes).unwrap();
+        let fresh =
+            site::generate_live(&options, &mut site::LiveCache::new(), &site::Changes::default()).unwrap();
+        let (a, b) = (live_state(&incremental), live_state(&fresh));
+        assert_eq!(a.0, b.0, "diagnostics after {name}");
+        assert_eq!(a.1, b.1, "units after {name}");
+        assert_eq!(a.2, b.2, "standings after {name}");
+        assert_eq!(a.3.keys().collect::<Vec<_>>(), b.3.keys().collect::<Vec<_>>(), "pages after {name}");
+        for (path, bytes) in &a.3 {
+            assert!(*bytes == b.3[path], "{path} after {name}");
+        }
+    }
+}
