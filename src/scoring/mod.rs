@@ -37,6 +37,10 @@ pub struct Standings {
     pub periods: Vec<PeriodStandings>,
     /// One per declared award, same order.
     pub awards: Vec<AwardOutcome>,
+    /// Each unit's position in name collation order (what ties are ordered by), kept for the
+    /// pages, which list units by name too: collating 10,000 names costs tens of milliseconds.
+    #[serde(skip)]
+    pub name_order: Vec<u32>,
 }
 
 /// One period's scores, rankings and indicators.
@@ -341,7 +345,7 @@ pub fn score_cached(corpus: &Corpus, cache: &mut ScoreCache) -> Standings {
         .enumerate()
         .map(|(index, award)| awards::outcome(corpus, index, award, &periods, current_period))
         .collect();
-    Standings { current_period, periods, awards }
+    Standings { current_period, periods, awards, name_order: ctx.name_position.clone() }
 }
 
 /// A hash of what a unit's points depend on besides the unit: the campaign (precision) and the

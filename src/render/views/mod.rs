@@ -54,8 +54,12 @@ pub struct Indices {
 
 impl Indices {
     pub fn new(corpus: &Corpus, standings: &Standings) -> Indices {
-        let collator = NameCollator::new(corpus.campaign.language);
-        let names: Vec<&str> = corpus.units.iter().map(|u| u.name.as_str()).collect();
+        let name_order = if standings.name_order.len() == corpus.units.len() {
+            standings.name_order.clone()
+        } else {
+            let names: Vec<&str> = corpus.units.iter().map(|u| u.name.as_str()).collect();
+            name_order(&NameCollator::new(corpus.campaign.language), &names)
+        };
         let parent_of: Vec<Option<usize>> = corpus
             .units
             .iter()
@@ -81,7 +85,7 @@ impl Indices {
                 }
             }
         }
-        Indices { name_order: name_order(&collator, &names), parent_of, children, cluster_members, awards_of }
+        Indices { name_order, parent_of, children, cluster_members, awards_of }
     }
 }
 
