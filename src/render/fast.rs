@@ -1,5 +1,6 @@
 //! The site's big repeated tables, written straight into a string instead of through the
-//! template interpreter: the criterion rows of every unit page (periods × criteria per unit),
+//! template interpreter: each period of every unit page with its criterion rows (periods ×
+//! criteria per unit),
 //! the ranking rows of scoreboards, cluster pages and reports, and the rows of per-criterion
 //! rankings. On a campaign of 10,000 units these rows are most of the site's bytes, and the
 //! interpreter (plus converting each row into template values) cost ~20× what writing them
@@ -13,7 +14,7 @@
 
 use super::i18n::{Missing, Strings};
 use super::views::boards::{BoardRow, CriterionInfo, CriterionRankRow};
-use super::views::unit::{GroupRows, TargetView};
+use super::views::unit::{GroupRows, ItemRow, TargetView, UnitInfo, UnitPeriod};
 use super::views::{RankView, TierView};
 
 /// Appends `text` escaped as Tera's autoescape does (`& < > " '`).
@@ -251,6 +252,168 @@ pub(super) fn unit_groups(
         o.push_str("\n    </tbody>");
     }
     Ok(out)
+}
+
+/// One period's section of a unit page (`partials/unit_period.html`), with `groups` from
+/// `unit_groups`.
+pub(super) fn unit_period(
+    p: &UnitPeriod,
+    groups: &str,
+    unit: &UnitInfo,
+    root: &str,
+    strings: &Strings,
+) -> Result<String, Missing> {
+    let t = T(strings);
+    let mut out = String::with_capacity(groups.len() + 6 * 1024);
+    let o = &mut out;
+    let title = p.title.as_str();
+    o.push_str("<section class=\"unit-period");
+    if p.current {
+        o.push_str(" is-current");
+    }
+    o.push_str("\" id=\"period-");
+    esc(o, &p.id);
+    o.push_str("\" aria-labelledby=\"period-");
+    esc(o, &p.id);
+    o.push_str("-title\">\n  <h2 id=\"period-");
+    esc(o, &p.id);
+    o.push_str("-title\">");
+    esc(o, title);
+    if p.current {
+        o.push_str(" <span class=\"badge badge-current\">");
+        t.put(o, "period.current")?;
+        o.push_str("</span>");
+    }
+    o.push_str("</h2>");
+    if !p.reported {
+        o.push_str("\n  <p class=\"flag flag-missing\"><span aria-hidden=\"true\">⚠&#xfe0e;</span> ");
+        t.put_with(o, "unit.not_reported", &[("period", title)])?;
+        o.push_str("</p>\n</section>\n");
+        return Ok(out);
+    }
+    o.push_str("\n  <dl class=\"stats\">\n    <div class=\"stat\"><dt>");
+    t.put(o, "col.total")?;
+    o.push_str("</dt><dd class=\"stat-big\">");
+    esc(o, &p.total);
+    o.push_str("</dd></div>\n    <div class=\"stat\"><dt>");
+    t.put(o, "col.tier")?;
+    o.push_str("</dt><dd>");
+    tier_badge(o, &t, &p.tier)?;
+    o.push_str("</dd></div>\n    <div class=\"stat\"><dt>");
+    t.put(o, "unit.rank_overall")?;
+    o.push_str("</dt><dd>");
+    match p.rank.rank.filter(|&n| n != 0) {
+        Some(rank) => {
+            let (rank, ranked) = (rank.to_string(), p.ranked.to_string());
+            t.put_with(o, "unit.rank_of", &[("rank", &rank), ("ranked", &ranked)])?;
+            o.push(' ');
+            rank_change(o, &t, &p.rank)?;
+        }
+        None => none_mark(o, &t, "rank.none")?,
+    }
+    o.push_str("</dd></div>");
+    if unit.cluster.is_some() {
+        o.push_str("\n    <div class=\"stat\"><dt>");
+        t.put(o, "unit.rank_cluster")?;
+        o.push_str("</dt><dd>");
+        rank_cell(o, &t, &p.cluster_rank)?;
+        o.push_str("</dd></div>");
+    }
+    o.push_str("\n  </dl>\n  <p class=\"links\"><a href=\"");
+    esc(o, root);
+    esc(o, &p.scoreboard_url);
+    o.push_str("\">");
+    t.put_with(o, "unit.see_scoreboard", &[("period", title)])?;
+    o.push_str("</a></p>\n\n  <div class=\"table-wrap\" role=\"region\" tabindex=\"0\" aria-label=\"");
+    t.put_with(o, "unit.points_caption", &[("period", title)])?;
+    o.push_str("\">\n  <table class=\"points-table\">\n    <caption>");
+    t.put_with(o, "unit.points_caption", &[("period", title)])?;
+    o.push_str("</caption>\n    <thead>\n      <tr>\n        <th scope=\"col\">");
+    t.put(o, "col.criterion")?;
+    o.push_str("</th>\n        <th scope=\"col\" class=\"num\">");
+    t.put(o, "col.value")?;
+    o.push_str("</th>\n        <th scope=\"col\" class=\"num\">");
+    t.put(o, "col.target")?;
+    o.push_str("</th>\n        <th scope=\"col\" class=\"num\">");
+    t.put(o, "col.points_max")?;
+    o.push_str("</th>\n        <th scope=\"col\" class=\"col-explain\">");
+    t.put(o, "col.explanation")?;
+    o.push_str("</th>\n      </tr>\n    </thead>");
+    o.push_str(groups);
+    o.push_str("\n    <tfoot>\n      <tr>\n        <th scope=\"row\" colspan=\"3\">");
+    t.put(o, "unit.criteria_sum")?;
+    o.push_str("</th>\n        <td class=\"num\">");
+    esc(o, &p.criteria_points);
+    o.push_str("</td>\n        <td></td>\n      </tr>");
+    for (label, sign, items, value, capped, capped_key) in [
+        ("col.bonus", "+", &p.bonus_items, &p.bonus, p.bonus_capped, "unit.bonus_capped"),
+        ("col.penalty", "−", &p.penalty_items, &p.penalty, p.penalty_capped, "unit.penalty_capped"),
+    ] {
+        o.push_str("\n      <tr>\n        <th scope=\"row\" colspan=\"3\">");
+        t.put(o, label)?;
+        o.push_str("</th>\n        <td class=\"num\">");
+        if !items.is_empty() {
+            o.push_str(sign);
+        }
+        esc(o, value);
+        o.push_str("</td>\n        <td class=\"col-explain\">");
+        if capped {
+            t.put(o, capped_key)?;
+        }
+        o.push_str("</td>\n      </tr>");
+    }
+    o.push_str("\n      <tr class=\"total-row\">\n        <th scope=\"row\" colspan=\"3\">");
+    t.put(o, "col.total")?;
+    o.push_str("</th>\n        <td class=\"num\"><strong>");
+    esc(o, &p.total);
+    o.push_str("</strong></td>\n        <td class=\"col-explain muted\">");
+    t.put(o, "unit.total_rule")?;
+    o.push_str("</td>\n      </tr>\n    </tfoot>\n  </table>\n  </div>");
+    if !p.bonus_items.is_empty() || !p.penalty_items.is_empty() {
+        o.push_str("\n  <div class=\"items grid-2\">");
+        item_table(o, &t, &p.bonus_items, "unit.bonus_caption", "+", title)?;
+        item_table(o, &t, &p.penalty_items, "unit.penalty_caption", "−", title)?;
+        o.push_str("\n  </div>");
+    }
+    o.push_str("\n</section>\n");
+    Ok(out)
+}
+
+/// A unit's bonus or penalty items in one period; nothing when there are none.
+fn item_table(
+    o: &mut String,
+    t: &T<'_>,
+    items: &[ItemRow],
+    caption: &str,
+    sign: &str,
+    period: &str,
+) -> Result<(), Missing> {
+    if items.is_empty() {
+        return Ok(());
+    }
+    o.push_str("\n    <div class=\"table-wrap\" role=\"region\" tabindex=\"0\" aria-label=\"");
+    t.put_with(o, caption, &[("period", period)])?;
+    o.push_str("\">\n    <table class=\"items-table\">\n      <caption>");
+    t.put_with(o, caption, &[("period", period)])?;
+    o.push_str("</caption>\n      <thead><tr><th scope=\"col\">");
+    t.put(o, "col.item")?;
+    o.push_str("</th><th scope=\"col\" class=\"num\">");
+    t.put(o, "col.points")?;
+    o.push_str("</th><th scope=\"col\">");
+    t.put(o, "col.explanation")?;
+    o.push_str("</th></tr></thead>\n      <tbody>");
+    for it in items {
+        o.push_str("\n        <tr><th scope=\"row\">");
+        esc(o, &it.title);
+        o.push_str("</th><td class=\"num\">");
+        o.push_str(sign);
+        esc(o, &it.points);
+        o.push_str("</td><td>");
+        esc(o, &it.explanation);
+        o.push_str("</td></tr>");
+    }
+    o.push_str("\n      </tbody>\n    </table>\n    </div>");
+    Ok(())
 }
 
 /// Which columns a ranking table shows (the `board_table` component's flags).

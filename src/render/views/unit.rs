@@ -72,9 +72,9 @@ pub struct UnitPeriod {
     pub bonus_items: Vec<ItemRow>,
     pub penalty_items: Vec<ItemRow>,
     pub groups: Vec<GroupRows>,
-    /// The groups as HTML, written by podium instead of the template loop when the theme is
-    /// the built-in one (`render/fast.rs`); the list above is then empty.
-    pub groups_html: Option<String>,
+    /// The whole period section as HTML, written by podium when the theme is the built-in one
+    /// (`render/fast.rs`); `groups` is then empty.
+    pub html: Option<String>,
     pub criteria_points: String,
     pub scoreboard_url: String,
 }
@@ -300,7 +300,7 @@ fn period(ctx: &Ctx<'_>, texts: &[CriterionText], index: usize, p: usize) -> Res
         bonus_items: items(ctx, &s.bonus, c.criteria.bonus_items())?,
         penalty_items: items(ctx, &s.penalties, c.criteria.penalty_items())?,
         groups,
-        groups_html: None,
+        html: None,
         criteria_points: ctx.fmt.points(criteria_sum),
         scoreboard_url: format!("scoreboard/{}/", period.id),
     })
