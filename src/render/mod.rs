@@ -165,8 +165,8 @@ pub trait Sink: Sync {
 }
 
 /// Renders every page into `sink` as soon as it is made (so a build never holds all pages in
-/// memory), after the feeds and data files (which are then dropped before the pages are
-/// rendered: campaign.json alone is ~150 MB at 10,000 units). The pages' paths come back in
+/// memory), and the feeds and data files beside them (streamed, never held whole:
+/// campaign.json alone is ~150 MB at 10,000 units). The pages' paths come back in
 /// `Rendered::pages`, the other files' in `Rendered::streamed`.
 pub fn render_with(
     corpus: &Corpus,
@@ -177,21 +177,31 @@ pub fn render_with(
     let (renderer, mut rendered) = Renderer::new(corpus, standings, options)?;
     let Some(renderer) = renderer else { return Ok(rendered) };
     let ctx = renderer.ctx(corpus, standings);
-    for file in feeds::render(&ctx)? {
-        sink.write(&file.path, &file.bytes)?;
-        rendered.streamed.push(file.path);
-    }
-    rendered.streamed.extend(data::stream(corpus, standings, sink)?);
-    let results: Vec<Result<String, Diagnostic>> = pages(&ctx)
-        .par_iter()
-        .map(|&page| {
-            let job = job(&ctx, page, &Prior { previous: None, keep: false }, renderer.fast)
-                .map_err(|Missing(key)| missing_string(&renderer.strings, &key))?;
-            let bytes = render_job(&renderer.engine, corpus, &job)?;
-            sink.write(&job.path, &bytes).map_err(|e| Diagnostic::error("io", format!("{e:#}")))?;
-            Ok(job.path)
-        })
-        .collect();
+    // The feeds and data files are written one after the other (campaign.json is one long
+    // stream), so they run beside the pages rather than before them.
+    let others = || -> Result<Vec<String>> {
+        let mut paths = Vec::new();
+        for file in feeds::render(&ctx)? {
+            sink.write(&file.path, &file.bytes)?;
+            paths.push(file.path);
+        }
+        paths.extend(data::stream(corpus, standings, sink)?);
+        Ok(paths)
+    };
+    let pages = || -> Vec<Result<String, Diagnostic>> {
+        pages(&ctx)
+            .par_iter()
+            .map(|&page| {
+                let job = job(&ctx, page, &Prior { previous: None, keep: false }, renderer.fast)
+                    .map_err(|Missing(key)| missing_string(&renderer.strings, &key))?;
+                let bytes = render_job(&renderer.engine, corpus, &job)?;
+                sink.write(&job.path, &bytes).map_err(|e| Diagnostic::error("io", format!("{e:#}")))?;
+                Ok(job.path)
+            })
+            .collect()
+    };
+    let (others, results) = rayon::join(others, pages);
+    rendered.streamed = others?;
     for r in results {
         match r {
             Ok(path) => rendered.pages.push(path),
