@@ -5,6 +5,7 @@
 //! the scalar readers turn nodes into strings, ids, exact decimals, booleans and dates, each
 //! pushing a diagnostic at the node's place when the value is not what the field needs.
 
+use std::collections::HashMap;
 use std::str::FromStr;
 
 use rust_decimal::Decimal;
@@ -145,6 +146,9 @@ pub fn map_entries<'n>(
         return None;
     };
     let mut out: Vec<(&str, &Node, &Node)> = Vec::with_capacity(entries.len());
+    // Past a few keys, an index finds a repeated key without comparing it with every key
+    // before it (quadratic in a mapping's size).
+    let mut index: Option<HashMap<&str, usize>> = None;
     for (key, value) in entries {
         let NodeKind::Scalar { text, .. } = &key.kind else {
             ctx.error(
@@ -154,8 +158,20 @@ pub fn map_entries<'n>(
             );
             continue;
         };
-        if let Some((_, first, _)) = out.iter().find(|(k, _, _)| *k == text.as_str()) {
-            let first_line = first.pos.line;
+        let earlier = match &mut index {
+            None if out.len() < 16 => out.iter().position(|(k, _, _)| *k == text.as_str()),
+            index => {
+                let index =
+                    index.get_or_insert_with(|| out.iter().enumerate().map(|(i, e)| (e.0, i)).collect());
+                let earlier = index.get(text.as_str()).copied();
+                if earlier.is_none() {
+                    index.insert(text.as_str(), out.len());
+                }
+                earlier
+            }
+        };
+        if let Some(i) = earlier {
+            let first_line = out[i].1.pos.line;
             ctx.error("duplicate-key", key.pos, format!("`{text}` is given twice in {what}"))
                 .help(format!("it is already given on line {first_line}; keep one"));
             continue;
