@@ -206,6 +206,11 @@ pub fn read(
         }
         columns.push(column.unwrap_or(Column::Metric(String::new())));
     }
+    // Asked once per column: a look-up (and a clone of the method) per cell showed in profiles.
+    let pass_fail: Vec<bool> = columns
+        .iter()
+        .map(|c| matches!(c, Column::Criterion(id) if method(id) == Some(Method::PassFail)))
+        .collect();
     let mut table = Table { columns, rows: Vec::with_capacity(rows.len()) };
     for record in rows {
         if record.len() != header.len() {
@@ -222,7 +227,7 @@ pub fn read(
                 continue;
             }
             let pos = Pos { len: text.chars().count() as u32, ..at(raw) };
-            if let Some(value) = cell(ctx, &table.columns[i], text, pos, delimiter, method) {
+            if let Some(value) = cell(ctx, &table.columns[i], pass_fail[i], text, pos, delimiter) {
                 cells.push(Cell { column: i, value, pos });
             }
         }
@@ -270,16 +275,18 @@ fn column(ctx: &mut Ctx<'_>, name: &str, pos: Pos, criterion_ids: &[&str]) -> Op
 fn cell(
     ctx: &mut Ctx<'_>,
     column: &Column,
+    pass_fail: bool,
     text: &str,
     pos: Pos,
     delimiter: char,
-    method: &dyn Fn(&str) -> Option<Method>,
 ) -> Option<CellValue> {
+    // ASCII case folding: no other character folds to a letter of these words.
+    let is = |words: [&str; 3]| words.iter().any(|w| text.eq_ignore_ascii_case(w));
     match column {
-        Column::Criterion(id) if method(id) == Some(Method::PassFail) => match text.to_lowercase().as_str() {
-            "true" | "yes" | "1" => Some(CellValue::Value(Value::Bool(true))),
-            "false" | "no" | "0" => Some(CellValue::Value(Value::Bool(false))),
-            _ => {
+        Column::Criterion(id) if pass_fail => match () {
+            () if is(["true", "yes", "1"]) => Some(CellValue::Value(Value::Bool(true))),
+            () if is(["false", "no", "0"]) => Some(CellValue::Value(Value::Bool(false))),
+            () => {
                 ctx.error(
                     "wrong-type",
                     pos,
@@ -319,7 +326,8 @@ fn number(ctx: &mut Ctx<'_>, text: &str, pos: Pos, delimiter: char) -> Option<De
             .help(format!("write the number without thousands separators, e.g. 1234{decimal_sep}5"));
         return None;
     }
-    let normalized = text.replace(decimal_sep, ".");
+    let normalized: std::borrow::Cow<'_, str> =
+        if decimal_sep == '.' { text.into() } else { text.replace(decimal_sep, ".").into() };
     match decode::parse_decimal(&normalized) {
         Ok(d) => Some(d),
         Err(problem) => {
