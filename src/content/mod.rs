@@ -141,18 +141,27 @@ pub fn load_cached(root: &Path, cache: &mut LoadCache) -> Result<Loaded> {
     let found: Vec<Found> = found.into_iter().filter_map(|f| classify(f, &mut diagnostics)).collect();
     let mut loaded = assemble(found, &mut diagnostics, cache);
     loaded.diagnostics.append(&mut diagnostics);
-    let failed_file = |path: &str| {
-        loaded.diagnostics.iter().any(|d| d.is_error() && d.location.as_ref().is_some_and(|l| l.file == path))
-    };
-    loaded.trust.campaign_failed = failed_file("content/campaign.yaml");
-    loaded.trust.criteria_failed = failed_file("content/criteria.yaml");
+    // One set, not a scan of every diagnostic per unit (quadratic when many units have errors).
+    let failed_files: HashSet<&str> = loaded
+        .diagnostics
+        .iter()
+        .filter(|d| d.is_error())
+        .filter_map(|d| d.location.as_ref().map(|l| l.file.as_str()))
+        .collect();
+    let failed_file = |path: &str| failed_files.contains(path);
+    let campaign_failed = failed_file("content/campaign.yaml");
+    let criteria_failed = failed_file("content/criteria.yaml");
     let corpus = &loaded.corpus;
-    loaded.trust.units_with_errors = corpus
+    let units_with_errors = corpus
         .units
         .iter()
         .filter(|u| failed_file(&corpus.file(u.file).path))
         .map(|u| u.id.clone())
         .collect();
+    drop(failed_files);
+    loaded.trust.campaign_failed = campaign_failed;
+    loaded.trust.criteria_failed = criteria_failed;
+    loaded.trust.units_with_errors = units_with_errors;
     Ok(loaded)
 }
 
@@ -302,18 +311,34 @@ pub fn slugify(name: &str) -> String {
 
 /// A file's text, or the problem that stopped it being read.
 fn read_text(f: &Found) -> Result<String, Diagnostic> {
-    let meta = std::fs::metadata(&f.abs)
-        .map_err(|e| Diagnostic::error("io", format!("cannot read this file: {e}")).in_file(&f.rel))?;
-    if meta.len() > MAX_FILE_BYTES {
-        return Err(Diagnostic::error(
+    use std::io::Read as _;
+    let io_error =
+        |e: std::io::Error| Diagnostic::error("io", format!("cannot read this file: {e}")).in_file(&f.rel);
+    let too_large = |len: u64| {
+        Diagnostic::error(
             "file-too-large",
-            format!("this file has {} bytes; content files are limited to 16 MiB", meta.len()),
+            format!("this file has {len} bytes; content files are limited to 16 MiB"),
         )
         .in_file(&f.rel)
-        .with_help("split it, or keep large evidence as a file beside a folder unit's index.md"));
+        .with_help("split it, or keep large evidence as a file beside a folder unit's index.md")
+    };
+    // One open and one fstat serve both the size check and the read.
+    let mut file = match std::fs::File::open(&f.abs) {
+        Ok(file) => file,
+        Err(e) => {
+            // An unreadable file over the limit is still reported as too large, as before.
+            return Err(match std::fs::metadata(&f.abs) {
+                Ok(meta) if meta.len() > MAX_FILE_BYTES => too_large(meta.len()),
+                _ => io_error(e),
+            });
+        }
+    };
+    let meta = file.metadata().map_err(io_error)?;
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(too_large(meta.len()));
     }
-    let bytes = std::fs::read(&f.abs)
-        .map_err(|e| Diagnostic::error("io", format!("cannot read this file: {e}")).in_file(&f.rel))?;
+    let mut bytes = Vec::with_capacity(meta.len() as usize + 1);
+    file.read_to_end(&mut bytes).map_err(io_error)?;
     match String::from_utf8(bytes) {
         Ok(mut text) => {
             if text.starts_with('\u{feff}') {
@@ -352,7 +377,8 @@ fn assemble(found: Vec<Found>, diags: &mut Vec<Diagnostic>, cache: &mut LoadCach
     let reads: Vec<(Stamp, Arc<str>, Option<Diagnostic>, bool)> = found
         .par_iter()
         .map(|f| {
-            let stamp = stamp(&f.abs);
+            // Only a cache that is kept compares stamps later; a one-shot load skips the stat.
+            let stamp = if cache.keep { stamp(&f.abs) } else { None };
             if let Some(c) = cache.files.get(&f.rel).filter(|c| stamp.is_some() && c.stamp == stamp) {
                 return (stamp, c.text.clone(), c.problem.clone(), true);
             }
@@ -642,7 +668,7 @@ fn merge_results(
         );
         return;
     }
-    let mut seen: BTreeMap<String, Pos> = BTreeMap::new();
+    let mut seen: HashMap<usize, Pos> = HashMap::with_capacity(table.rows.len());
     for row in table.rows {
         let Some(ui) = corpus.unit_index(&row.unit.value) else {
             let help = did_you_mean(&row.unit.value, corpus.units.iter().map(|u| u.id.as_str()))
@@ -656,7 +682,7 @@ fn merge_results(
             );
             continue;
         };
-        if let Some(first) = seen.insert(row.unit.value.clone(), row.unit.pos) {
+        if let Some(first) = seen.insert(ui, row.unit.pos) {
             diags.push(
                 Diagnostic::error(
                     "duplicate-row",
@@ -669,27 +695,36 @@ fn merge_results(
             continue;
         }
         let unit = &mut corpus.units[ui];
-        let entry = unit
-            .results
-            .entry(period.value.clone())
-            .or_insert_with(|| crate::model::PeriodResults { pos: row.unit.pos, ..Default::default() });
+        if !unit.results.contains_key(&period.value) {
+            let entry = crate::model::PeriodResults { pos: row.unit.pos, ..Default::default() };
+            unit.results.insert(period.value.clone(), entry);
+        }
+        let Some(entry) = unit.results.get_mut(&period.value) else { continue };
         for cell in row.cells {
-            let (slot_name, existing) = match (&table.columns[cell.column], &cell.value) {
+            let column = &table.columns[cell.column];
+            let existing = match (column, &cell.value) {
                 (Column::Criterion(id), CellValue::Value(v)) => {
-                    (id.clone(), insert(&mut entry.values, id, Spanned::new(*v, cell.pos)))
+                    insert(&mut entry.values, id, Spanned::new(*v, cell.pos))
                 }
                 (Column::Bonus(id), CellValue::Count(c)) => {
-                    (format!("bonus:{id}"), insert(&mut entry.bonus, id, Spanned::new(*c, cell.pos)))
+                    insert(&mut entry.bonus, id, Spanned::new(*c, cell.pos))
                 }
                 (Column::Penalty(id), CellValue::Count(c)) => {
-                    (format!("penalty:{id}"), insert(&mut entry.penalties, id, Spanned::new(*c, cell.pos)))
+                    insert(&mut entry.penalties, id, Spanned::new(*c, cell.pos))
                 }
                 (Column::Metric(id), CellValue::Metric(m)) => {
-                    (format!("metric:{id}"), insert(&mut entry.metrics, id, Spanned::new(*m, cell.pos)))
+                    insert(&mut entry.metrics, id, Spanned::new(*m, cell.pos))
                 }
                 _ => continue,
             };
             if let Some(front) = existing {
+                // Named only here: formatting it for every cell cost an allocation per cell.
+                let slot_name = match column {
+                    Column::Criterion(id) => id.clone(),
+                    Column::Bonus(id) => format!("bonus:{id}"),
+                    Column::Penalty(id) => format!("penalty:{id}"),
+                    Column::Metric(id) => format!("metric:{id}"),
+                };
                 diags.push(
                     Diagnostic::error(
                         "csv-conflict",
