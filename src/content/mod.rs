@@ -519,9 +519,7 @@ fn assemble(found: Vec<Found>, diags: &mut Vec<Diagnostic>, cache: &mut LoadCach
     corpus.assets = found.iter().filter(|f| f.kind == Kind::Asset).map(|f| f.rel.clone()).collect();
     corpus.units.sort_by(|a, b| a.id.cmp(&b.id));
     report_duplicate_units(&mut corpus, diags);
-    for (period, table) in tables {
-        merge_results(&mut corpus, &period, table, diags);
-    }
+    merge_results(&mut corpus, tables, diags);
     failed_units.sort();
     Loaded { corpus, diagnostics: Vec::new(), trust: Trust { failed_units, ..Trust::default() } }
 }
@@ -639,105 +637,158 @@ fn report_duplicate_units(corpus: &mut Corpus, diags: &mut Vec<Diagnostic>) {
     }
 }
 
-/// Merges one results CSV into the units' results for its period (SPEC §5).
+/// Merges the results CSVs into the units' results for their periods (SPEC §5).
+///
+/// Rows are first matched to units (serially: cheap, and unknown units and repeated rows are
+/// reported in file order); then each unit merges its own rows, units in parallel. Diagnostics
+/// come out in the order of one serial pass: table, then row, then cell.
 fn merge_results(
     corpus: &mut Corpus,
-    period: &Spanned<String>,
-    table: results::Table,
+    mut tables: Vec<(Spanned<String>, results::Table)>,
     diags: &mut Vec<Diagnostic>,
 ) {
-    let file = period.pos.file;
-    let path = corpus.file(file).path.clone();
-    if corpus.period_index(&period.value).is_none() {
-        let known: Vec<&str> = corpus.campaign.periods.iter().map(|p| p.id.as_str()).collect();
-        let help = did_you_mean(&period.value, known.iter().copied())
-            .map(|s| format!("{s} results files are named content/results/<period id>.csv"))
-            .unwrap_or_else(|| {
-                format!(
-                    "results files are named content/results/<period id>.csv; periods: {}",
-                    known.join(", ")
-                )
-            });
-        diags.push(
-            Diagnostic::error(
-                "unknown-period",
-                format!("no period `{}` is declared in campaign.yaml", period.value),
-            )
-            .in_file(&path)
-            .with_help(help),
-        );
-        return;
-    }
-    let mut seen: HashMap<usize, Pos> = HashMap::with_capacity(table.rows.len());
-    for row in table.rows {
-        let Some(ui) = corpus.unit_index(&row.unit.value) else {
-            let help = did_you_mean(&row.unit.value, corpus.units.iter().map(|u| u.id.as_str()))
-                .unwrap_or_else(|| {
-                    "the `unit` column holds unit ids (file names under content/units/)".to_string()
-                });
-            diags.push(
-                Diagnostic::error("unknown-unit", format!("no unit `{}`", row.unit.value))
-                    .at(&corpus.files, row.unit.pos)
-                    .with_help(help),
-            );
+    let mut ordered: Vec<((usize, usize), Diagnostic)> = Vec::new();
+    let mut rows_of: Vec<Vec<(usize, usize, results::Row)>> =
+        (0..corpus.units.len()).map(|_| Vec::new()).collect();
+    for (t, (period, table)) in tables.iter_mut().enumerate() {
+        if corpus.period_index(&period.value).is_none() {
+            ordered.push(((t, 0), unknown_period(corpus, period)));
             continue;
-        };
-        if let Some(first) = seen.insert(ui, row.unit.pos) {
-            diags.push(
-                Diagnostic::error(
+        }
+        let mut seen: HashMap<usize, Pos> = HashMap::with_capacity(table.rows.len());
+        for (r, row) in std::mem::take(&mut table.rows).into_iter().enumerate() {
+            let Some(ui) = corpus.unit_index(&row.unit.value) else {
+                let help = did_you_mean(&row.unit.value, corpus.units.iter().map(|u| u.id.as_str()))
+                    .unwrap_or_else(|| {
+                        "the `unit` column holds unit ids (file names under content/units/)".to_string()
+                    });
+                let d = Diagnostic::error("unknown-unit", format!("no unit `{}`", row.unit.value))
+                    .at(&corpus.files, row.unit.pos)
+                    .with_help(help);
+                ordered.push(((t, r), d));
+                continue;
+            };
+            if let Some(first) = seen.insert(ui, row.unit.pos) {
+                let d = Diagnostic::error(
                     "duplicate-row",
                     format!("unit `{}` has two rows in this file", row.unit.value),
                 )
                 .at(&corpus.files, row.unit.pos)
                 .with_label(&corpus.files, first, "first row")
-                .with_help("merge the two rows into one"),
-            );
-            continue;
+                .with_help("merge the two rows into one");
+                ordered.push(((t, r), d));
+                continue;
+            }
+            rows_of[ui].push((t, r, row));
         }
-        let unit = &mut corpus.units[ui];
-        if !unit.results.contains_key(&period.value) {
-            let entry = crate::model::PeriodResults { pos: row.unit.pos, ..Default::default() };
-            unit.results.insert(period.value.clone(), entry);
-        }
-        let Some(entry) = unit.results.get_mut(&period.value) else { continue };
+    }
+    let files = &corpus.files;
+    let tables = &tables;
+    let conflicts: Vec<Vec<((usize, usize), Diagnostic)>> = corpus
+        .units
+        .par_iter_mut()
+        .zip(rows_of)
+        .map(|(unit, rows)| {
+            let mut out = Vec::new();
+            for (t, r, row) in rows {
+                let (period, table) = &tables[t];
+                merge_row(unit, &period.value, &table.columns, row, files, &mut |d| out.push(((t, r), d)));
+            }
+            out
+        })
+        .collect();
+    ordered.extend(conflicts.into_iter().flatten());
+    ordered.sort_by_key(|(key, _)| *key);
+    diags.extend(ordered.into_iter().map(|(_, d)| d));
+}
+
+fn unknown_period(corpus: &Corpus, period: &Spanned<String>) -> Diagnostic {
+    let path = corpus.file(period.pos.file).path.clone();
+    let known: Vec<&str> = corpus.campaign.periods.iter().map(|p| p.id.as_str()).collect();
+    let help = did_you_mean(&period.value, known.iter().copied())
+        .map(|s| format!("{s} results files are named content/results/<period id>.csv"))
+        .unwrap_or_else(|| {
+            format!("results files are named content/results/<period id>.csv; periods: {}", known.join(", "))
+        });
+    Diagnostic::error("unknown-period", format!("no period `{}` is declared in campaign.yaml", period.value))
+        .in_file(&path)
+        .with_help(help)
+}
+
+/// Merges one CSV row into its unit's results for `period`; a value also given in the front
+/// matter is a conflict.
+fn merge_row(
+    unit: &mut Unit,
+    period: &str,
+    columns: &[Column],
+    row: results::Row,
+    files: &[SourceFile],
+    report: &mut dyn FnMut(Diagnostic),
+) {
+    if !unit.results.contains_key(period) {
+        // Nothing to conflict with: build the maps in one go (bulk-built maps are also denser).
+        let mut entry = crate::model::PeriodResults { pos: row.unit.pos, ..Default::default() };
+        let mut values = Vec::new();
+        let (mut bonus, mut penalties, mut metrics) = (Vec::new(), Vec::new(), Vec::new());
         for cell in row.cells {
-            let column = &table.columns[cell.column];
-            let existing = match (column, &cell.value) {
+            match (&columns[cell.column], cell.value) {
                 (Column::Criterion(id), CellValue::Value(v)) => {
-                    insert(&mut entry.values, id, Spanned::new(*v, cell.pos))
+                    values.push((id.clone(), Spanned::new(v, cell.pos)))
                 }
                 (Column::Bonus(id), CellValue::Count(c)) => {
-                    insert(&mut entry.bonus, id, Spanned::new(*c, cell.pos))
+                    bonus.push((id.clone(), Spanned::new(c, cell.pos)))
                 }
                 (Column::Penalty(id), CellValue::Count(c)) => {
-                    insert(&mut entry.penalties, id, Spanned::new(*c, cell.pos))
+                    penalties.push((id.clone(), Spanned::new(c, cell.pos)))
                 }
                 (Column::Metric(id), CellValue::Metric(m)) => {
-                    insert(&mut entry.metrics, id, Spanned::new(*m, cell.pos))
+                    metrics.push((id.clone(), Spanned::new(m, cell.pos)))
                 }
-                _ => continue,
-            };
-            if let Some(front) = existing {
-                // Named only here: formatting it for every cell cost an allocation per cell.
-                let slot_name = match column {
-                    Column::Criterion(id) => id.clone(),
-                    Column::Bonus(id) => format!("bonus:{id}"),
-                    Column::Penalty(id) => format!("penalty:{id}"),
-                    Column::Metric(id) => format!("metric:{id}"),
-                };
-                diags.push(
-                    Diagnostic::error(
-                        "csv-conflict",
-                        format!(
-                            "`{slot_name}` of unit `{}` for period `{}` is given twice",
-                            unit.id, period.value
-                        ),
-                    )
-                    .at(&corpus.files, cell.pos)
-                    .with_label(&corpus.files, front, "also given in the unit's front matter")
-                    .with_help("keep the value in one place: the CSV or the unit's front matter"),
-                );
+                _ => {}
             }
+        }
+        entry.values = values.into_iter().collect();
+        entry.bonus = bonus.into_iter().collect();
+        entry.penalties = penalties.into_iter().collect();
+        entry.metrics = metrics.into_iter().collect();
+        unit.results.insert(period.to_string(), entry);
+        return;
+    }
+    let Some(entry) = unit.results.get_mut(period) else { return };
+    for cell in row.cells {
+        let column = &columns[cell.column];
+        let existing = match (column, &cell.value) {
+            (Column::Criterion(id), CellValue::Value(v)) => {
+                insert(&mut entry.values, id, Spanned::new(*v, cell.pos))
+            }
+            (Column::Bonus(id), CellValue::Count(c)) => {
+                insert(&mut entry.bonus, id, Spanned::new(*c, cell.pos))
+            }
+            (Column::Penalty(id), CellValue::Count(c)) => {
+                insert(&mut entry.penalties, id, Spanned::new(*c, cell.pos))
+            }
+            (Column::Metric(id), CellValue::Metric(m)) => {
+                insert(&mut entry.metrics, id, Spanned::new(*m, cell.pos))
+            }
+            _ => continue,
+        };
+        if let Some(front) = existing {
+            // Named only here: formatting it for every cell cost an allocation per cell.
+            let slot_name = match column {
+                Column::Criterion(id) => id.clone(),
+                Column::Bonus(id) => format!("bonus:{id}"),
+                Column::Penalty(id) => format!("penalty:{id}"),
+                Column::Metric(id) => format!("metric:{id}"),
+            };
+            report(
+                Diagnostic::error(
+                    "csv-conflict",
+                    format!("`{slot_name}` of unit `{}` for period `{period}` is given twice", unit.id),
+                )
+                .at(files, cell.pos)
+                .with_label(files, front, "also given in the unit's front matter")
+                .with_help("keep the value in one place: the CSV or the unit's front matter"),
+            );
         }
     }
 }
