@@ -311,6 +311,12 @@ fn cell(
 
 /// A number in the file's convention: `1234.5` with `,` files, `1234,5` with `;` files.
 fn number(ctx: &mut Ctx<'_>, text: &str, pos: Pos, delimiter: char) -> Option<Decimal> {
+    // Digits, a sign and one point pass every check below; most cells look like that.
+    if delimiter == ','
+        && let Some(d) = decode::simple_decimal(text)
+    {
+        return Some(d);
+    }
     let (decimal_sep, other) = if delimiter == ';' { (',', '.') } else { ('.', ',') };
     if text.contains(other)
         || text.matches(decimal_sep).count() > 1
