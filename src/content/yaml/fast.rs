@@ -53,7 +53,8 @@ impl Line<'_> {
 fn lines(text: &str) -> Option<Vec<Line<'_>>> {
     let mut out = Vec::new();
     for (i, text) in text.split('\n').enumerate() {
-        if !text.chars().all(plain_char) {
+        let printable_ascii = text.bytes().all(|b| (0x20..0x7F).contains(&b));
+        if !printable_ascii && !text.chars().all(plain_char) {
             return None;
         }
         if text.starts_with("---") || text.starts_with("...") || text.starts_with('%') {
@@ -84,8 +85,7 @@ struct Reader<'a> {
 }
 
 /// Characters that may not start a plain scalar here (or that we leave to the full parser).
-const NOT_PLAIN_START: &[char] =
-    &['-', '?', ':', ',', '[', ']', '{', '}', '#', '&', '*', '!', '|', '>', '\'', '"', '%', '@', '`'];
+const NOT_PLAIN_START: &[u8] = b"-?:,[]{}#&*!|>'\"%@`";
 
 impl<'a> Reader<'a> {
     fn count(&mut self) -> Option<()> {
@@ -350,10 +350,10 @@ fn skip_spaces(text: &str, from: usize) -> usize {
 /// `]`, `}` or a `:` that ends a key. `None` when the text needs the full parser.
 fn plain_end(text: &str, start: usize, flow: bool) -> Option<(usize, usize)> {
     let bytes = text.as_bytes();
-    let first = text[start..].chars().next()?;
+    let first = *bytes.get(start)?;
     if NOT_PLAIN_START.contains(&first) {
         let digit_follows = bytes.get(start + 1).is_some_and(|b| b.is_ascii_digit() || *b == b'.');
-        if !(first == '-' && digit_follows) {
+        if !(first == b'-' && digit_follows) {
             return None;
         }
     }
