@@ -51,6 +51,8 @@ struct Validator<'c> {
     files: &'c [SourceFile],
     criteria: BTreeMap<&'c str, &'c Criterion>,
     criterion_ids: Vec<&'c str>,
+    /// Criterion ids in byte order, each with its place in `criterion_ids`.
+    criteria_sorted: Vec<(&'c str, usize)>,
     period_ids: Vec<&'c str>,
     cluster_ids: Vec<&'c str>,
     tier_ids: Vec<&'c str>,
@@ -62,7 +64,11 @@ struct Validator<'c> {
 impl<'c> Validator<'c> {
     fn new(c: &'c Corpus, trust: &'c Trust) -> Self {
         let camp = &c.campaign;
+        let mut criteria_sorted: Vec<(&str, usize)> =
+            c.criteria().enumerate().map(|(i, k)| (k.id.as_str(), i)).collect();
+        criteria_sorted.sort();
         Validator {
+            criteria_sorted,
             c,
             trust,
             files: &c.files,
@@ -83,22 +89,25 @@ impl<'c> Validator<'c> {
 
     /// An error unless `id` is one of `known`, with the nearest known id as help.
     fn reference(&self, d: &mut Vec<Diagnostic>, kind: &str, id: &Spanned<String>, known: &[&str]) -> bool {
-        if known.contains(&id.value.as_str()) {
+        self.reference_at(d, kind, &id.value, id.pos, known)
+    }
+
+    /// `reference` for an id that is not a `Spanned` (a map key), without copying it into one.
+    fn reference_at(&self, d: &mut Vec<Diagnostic>, kind: &str, id: &str, pos: Pos, known: &[&str]) -> bool {
+        if known.contains(&id) {
             return true;
         }
-        if self.unreliable(kind, &id.value) {
+        if self.unreliable(kind, id) {
             return false;
         }
-        let help = did_you_mean(&id.value, known.iter().copied()).unwrap_or_else(|| {
+        let help = did_you_mean(id, known.iter().copied()).unwrap_or_else(|| {
             if known.is_empty() {
                 format!("no {kind} is declared")
             } else {
                 format!("known {kind} ids: {}", abbreviate(known))
             }
         });
-        d.push(
-            self.error("unknown-reference", id.pos, format!("unknown {kind} `{}`", id.value)).with_help(help),
-        );
+        d.push(self.error("unknown-reference", pos, format!("unknown {kind} `{id}`")).with_help(help));
         false
     }
 
@@ -246,9 +255,9 @@ impl<'c> Validator<'c> {
                 self.reference(&mut d, "award", award, &self.award_ids);
             }
         }
+        let values_lost = self.trust.units_with_errors.binary_search(&u.id).is_ok();
         for (period, r) in &u.results {
-            let pid = Spanned::new(period.clone(), r.pos);
-            if !self.reference(&mut d, "period", &pid, &self.period_ids) {
+            if !self.reference_at(&mut d, "period", period, r.pos, &self.period_ids) {
                 continue;
             }
             for (id, value) in &r.values {
@@ -265,7 +274,6 @@ impl<'c> Validator<'c> {
                     self.evidence(&mut d, u, path);
                 }
             }
-            let values_lost = self.trust.units_with_errors.binary_search(&u.id).is_ok();
             if r.is_report() && !self.trust.criteria_failed && !values_lost {
                 self.missing_values(&mut d, period, r);
             }
@@ -281,13 +289,13 @@ impl<'c> Validator<'c> {
         known: &[&str],
     ) {
         for (id, pos) in ids {
-            self.reference(d, kind, &Spanned::new(id.clone(), pos), known);
+            self.reference_at(d, kind, id, pos, known);
         }
     }
 
     fn target_override(&self, d: &mut Vec<Diagnostic>, id: &str, target: &Spanned<Decimal>) {
         let Some(criterion) = self.criteria.get(id) else {
-            self.reference(d, "criterion", &Spanned::new(id.to_string(), target.pos), &self.criterion_ids);
+            self.reference_at(d, "criterion", id, target.pos, &self.criterion_ids);
             return;
         };
         if criterion.target().is_none() {
@@ -314,7 +322,7 @@ impl<'c> Validator<'c> {
     /// A criterion value must suit its method (SPEC §4, §5).
     fn value(&self, d: &mut Vec<Diagnostic>, id: &str, value: &Spanned<Value>) {
         let Some(c) = self.criteria.get(id) else {
-            self.reference(d, "criterion", &Spanned::new(id.to_string(), value.pos), &self.criterion_ids);
+            self.reference_at(d, "criterion", id, value.pos, &self.criterion_ids);
             return;
         };
         let pos = value.pos;
@@ -404,8 +412,16 @@ impl<'c> Validator<'c> {
     }
 
     fn missing_values(&self, d: &mut Vec<Diagnostic>, period: &str, r: &crate::model::PeriodResults) {
+        // Walk the sorted value keys beside the sorted criterion ids rather than looking each
+        // criterion up: this runs for every unit and period.
+        let mut present = vec![false; self.criterion_ids.len()];
+        let mut values = r.values.keys().peekable();
+        for &(id, i) in &self.criteria_sorted {
+            while values.next_if(|v| v.as_str() < id).is_some() {}
+            present[i] = values.peek().is_some_and(|v| v.as_str() == id);
+        }
         let missing: Vec<&str> =
-            self.criterion_ids.iter().copied().filter(|id| !r.values.contains_key(*id)).collect();
+            self.criterion_ids.iter().zip(&present).filter(|(_, p)| !**p).map(|(id, _)| *id).collect();
         if !missing.is_empty() {
             d.push(
                 Diagnostic::warning(
