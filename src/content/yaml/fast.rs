@@ -36,6 +36,8 @@ struct Line<'a> {
     indent: usize,
     /// The whole line, without its `\n`.
     text: &'a str,
+    /// Printable ASCII only: columns are byte offsets.
+    ascii: bool,
 }
 
 impl Line<'_> {
@@ -65,7 +67,7 @@ fn lines(text: &str) -> Option<Vec<Line<'_>>> {
         if rest.is_empty() || rest.starts_with('#') {
             continue;
         }
-        out.push(Line { number: u32::try_from(i + 1).ok()?, indent, text });
+        out.push(Line { number: u32::try_from(i + 1).ok()?, indent, text, ascii: printable_ascii });
     }
     Some(out)
 }
@@ -100,7 +102,7 @@ impl<'a> Reader<'a> {
 
     /// Where a collection starts: the full parser gives collections a width of 1.
     fn place(&self, line: &Line<'_>, start: usize) -> Pos {
-        let col = char_count(&line.text[..start]);
+        let col = if line.ascii { start } else { char_count(&line.text[..start]) };
         Pos {
             file: self.origin.file,
             line: line.number + self.origin.line_offset,
@@ -111,8 +113,11 @@ impl<'a> Reader<'a> {
 
     /// A place on line `line` from byte `start` to byte `end` of its text.
     fn pos(&self, line: &Line<'_>, start: usize, end: usize) -> Pos {
-        let col = char_count(&line.text[..start]);
-        let len = char_count(&line.text[start..end]).max(1);
+        let (col, len) = if line.ascii {
+            (start, (end - start).max(1))
+        } else {
+            (char_count(&line.text[..start]), char_count(&line.text[start..end]).max(1))
+        };
         Pos {
             file: self.origin.file,
             line: line.number + self.origin.line_offset,
@@ -127,7 +132,7 @@ impl<'a> Reader<'a> {
         self.count()?;
         let first = self.lines[self.at];
         let pos = self.place(&first, indent);
-        let mut entries = Vec::new();
+        let mut entries = Vec::with_capacity(8);
         while let Some(&line) = self.lines.get(self.at) {
             if line.indent < indent {
                 break;
