@@ -116,10 +116,12 @@ fn file_path(files: &[SourceFile], id: FileId) -> String {
 /// Sorts diagnostics by file, line and column (then message), so output is stable whatever
 /// order parallel stages found them in. Problems without a file come first.
 pub fn sort(diagnostics: &mut [Diagnostic]) {
-    diagnostics.sort_by(|a, b| {
-        let key = |d: &Diagnostic| d.location.as_ref().map(|l| (l.file.clone(), l.line, l.column));
-        key(a).cmp(&key(b)).then_with(|| a.message.cmp(&b.message))
-    });
+    diagnostics.sort_by(|a, b| sort_key(a).cmp(&sort_key(b)).then_with(|| a.message.cmp(&b.message)));
+}
+
+/// Borrowed, so that a comparison allocates nothing.
+fn sort_key(d: &Diagnostic) -> Option<(&str, u32, u32)> {
+    d.location.as_ref().map(|l| (l.file.as_str(), l.line, l.column))
 }
 
 /// How many errors and warnings a list holds.

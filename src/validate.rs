@@ -114,6 +114,10 @@ struct Validator<'c> {
     files: &'c [SourceFile],
     criteria: BTreeMap<&'c str, &'c Criterion>,
     criterion_ids: Vec<&'c str>,
+    /// Criterion ids in byte order, each with its place in `criterion_ids`.
+    criteria_sorted: Vec<(&'c str, usize)>,
+    /// Criteria in table order (as `criterion_ids`).
+    criteria_in_order: Vec<&'c Criterion>,
     period_ids: Vec<&'c str>,
     cluster_ids: Vec<&'c str>,
     tier_ids: Vec<&'c str>,
@@ -125,7 +129,12 @@ struct Validator<'c> {
 impl<'c> Validator<'c> {
     fn new(c: &'c Corpus, trust: &'c Trust) -> Self {
         let camp = &c.campaign;
+        let mut criteria_sorted: Vec<(&str, usize)> =
+            c.criteria().enumerate().map(|(i, k)| (k.id.as_str(), i)).collect();
+        criteria_sorted.sort();
         Validator {
+            criteria_sorted,
+            criteria_in_order: c.criteria().collect(),
             c,
             trust,
             files: &c.files,
@@ -146,22 +155,25 @@ impl<'c> Validator<'c> {
 
     /// An error unless `id` is one of `known`, with the nearest known id as help.
     fn reference(&self, d: &mut Vec<Diagnostic>, kind: &str, id: &Spanned<String>, known: &[&str]) -> bool {
-        if known.contains(&id.value.as_str()) {
+        self.reference_at(d, kind, &id.value, id.pos, known)
+    }
+
+    /// `reference` for an id that is not a `Spanned` (a map key), without copying it into one.
+    fn reference_at(&self, d: &mut Vec<Diagnostic>, kind: &str, id: &str, pos: Pos, known: &[&str]) -> bool {
+        if known.contains(&id) {
             return true;
         }
-        if self.unreliable(kind, &id.value) {
+        if self.unreliable(kind, id) {
             return false;
         }
-        let help = did_you_mean(&id.value, known.iter().copied()).unwrap_or_else(|| {
+        let help = did_you_mean(id, known.iter().copied()).unwrap_or_else(|| {
             if known.is_empty() {
                 format!("no {kind} is declared")
             } else {
                 format!("known {kind} ids: {}", abbreviate(known))
             }
         });
-        d.push(
-            self.error("unknown-reference", id.pos, format!("unknown {kind} `{}`", id.value)).with_help(help),
-        );
+        d.push(self.error("unknown-reference", pos, format!("unknown {kind} `{id}`")).with_help(help));
         false
     }
 
@@ -309,13 +321,28 @@ impl<'c> Validator<'c> {
                 self.reference(&mut d, "award", award, &self.award_ids);
             }
         }
+        let values_lost = self.trust.units_with_errors.binary_search(&u.id).is_ok();
+        let mut present = vec![false; self.criterion_ids.len()];
         for (period, r) in &u.results {
-            let pid = Spanned::new(period.clone(), r.pos);
-            if !self.reference(&mut d, "period", &pid, &self.period_ids) {
+            if !self.reference_at(&mut d, "period", period, r.pos, &self.period_ids) {
                 continue;
             }
+            // Value keys and criterion ids, both in byte order, walked side by side: a map
+            // look-up per value and criterion was a tenth of check's time.
+            present.fill(false);
+            let (sorted, mut k) = (&self.criteria_sorted, 0);
             for (id, value) in &r.values {
-                self.value(&mut d, id, value);
+                while k < sorted.len() && sorted[k].0.bytes().lt(id.bytes()) {
+                    k += 1;
+                }
+                // Every criterion of a repeated id is present; the last one is the criterion
+                // (as in the map collected from them).
+                let mut criterion = None;
+                for &(_, i) in sorted[k..].iter().take_while(|(c, _)| c.bytes().eq(id.bytes())) {
+                    present[i] = true;
+                    criterion = Some(self.criteria_in_order[i]);
+                }
+                self.value(&mut d, id, value, criterion);
             }
             self.ids(&mut d, "bonus item", r.bonus.iter().map(|(k, v)| (k, v.pos)), &self.bonus_ids);
             self.ids(&mut d, "penalty item", r.penalties.iter().map(|(k, v)| (k, v.pos)), &self.penalty_ids);
@@ -328,9 +355,8 @@ impl<'c> Validator<'c> {
                     self.evidence(&mut d, u, path);
                 }
             }
-            let values_lost = self.trust.units_with_errors.binary_search(&u.id).is_ok();
             if r.is_report() && !self.trust.criteria_failed && !values_lost {
-                self.missing_values(&mut d, period, r);
+                self.missing_values(&mut d, period, r.pos, &present);
             }
         }
         d
@@ -344,13 +370,13 @@ impl<'c> Validator<'c> {
         known: &[&str],
     ) {
         for (id, pos) in ids {
-            self.reference(d, kind, &Spanned::new(id.clone(), pos), known);
+            self.reference_at(d, kind, id, pos, known);
         }
     }
 
     fn target_override(&self, d: &mut Vec<Diagnostic>, id: &str, target: &Spanned<Decimal>) {
         let Some(criterion) = self.criteria.get(id) else {
-            self.reference(d, "criterion", &Spanned::new(id.to_string(), target.pos), &self.criterion_ids);
+            self.reference_at(d, "criterion", id, target.pos, &self.criterion_ids);
             return;
         };
         if criterion.target().is_none() {
@@ -375,9 +401,15 @@ impl<'c> Validator<'c> {
     }
 
     /// A criterion value must suit its method (SPEC §4, §5).
-    fn value(&self, d: &mut Vec<Diagnostic>, id: &str, value: &Spanned<Value>) {
-        let Some(c) = self.criteria.get(id) else {
-            self.reference(d, "criterion", &Spanned::new(id.to_string(), value.pos), &self.criterion_ids);
+    fn value(
+        &self,
+        d: &mut Vec<Diagnostic>,
+        id: &str,
+        value: &Spanned<Value>,
+        criterion: Option<&Criterion>,
+    ) {
+        let Some(c) = criterion else {
+            self.reference_at(d, "criterion", id, value.pos, &self.criterion_ids);
             return;
         };
         let pos = value.pos;
@@ -466,9 +498,10 @@ impl<'c> Validator<'c> {
         }
     }
 
-    fn missing_values(&self, d: &mut Vec<Diagnostic>, period: &str, r: &crate::model::PeriodResults) {
+    /// `present[i]`: the period gives a value for the `i`th criterion.
+    fn missing_values(&self, d: &mut Vec<Diagnostic>, period: &str, pos: Pos, present: &[bool]) {
         let missing: Vec<&str> =
-            self.criterion_ids.iter().copied().filter(|id| !r.values.contains_key(*id)).collect();
+            self.criterion_ids.iter().zip(present).filter(|(_, p)| !**p).map(|(id, _)| *id).collect();
         if !missing.is_empty() {
             d.push(
                 Diagnostic::warning(
@@ -478,7 +511,7 @@ impl<'c> Validator<'c> {
                         quote_list(&missing)
                     ),
                 )
-                .at(self.files, r.pos)
+                .at(self.files, pos)
                 .with_help("add the missing values, in front matter or in content/results/<period>.csv"),
             );
         }

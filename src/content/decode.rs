@@ -145,7 +145,8 @@ pub fn map_entries<'n>(
         return None;
     };
     let mut out: Vec<(&str, &Node, &Node)> = Vec::with_capacity(entries.len());
-    for (key, value) in entries {
+    let earlier = earlier_keys(entries);
+    for ((key, value), earlier) in entries.iter().zip(earlier) {
         let NodeKind::Scalar { text, .. } = &key.kind else {
             ctx.error(
                 "wrong-type",
@@ -154,8 +155,8 @@ pub fn map_entries<'n>(
             );
             continue;
         };
-        if let Some((_, first, _)) = out.iter().find(|(k, _, _)| *k == text.as_str()) {
-            let first_line = first.pos.line;
+        if let Some(first) = earlier {
+            let first_line = entries[first].0.pos.line;
             ctx.error("duplicate-key", key.pos, format!("`{text}` is given twice in {what}"))
                 .help(format!("it is already given on line {first_line}; keep one"));
             continue;
@@ -163,6 +164,47 @@ pub fn map_entries<'n>(
         out.push((text.as_str(), key, value));
     }
     Some(out)
+}
+
+/// For each entry, the first earlier entry with the same (scalar) key, if any. Small mappings
+/// compare fingerprints pairwise; large ones sort, so the work stays O(n log n) in a mapping's
+/// size (a key compared with every earlier key was quadratic).
+fn earlier_keys(entries: &[(Node, Node)]) -> Vec<Option<usize>> {
+    let keys: Vec<Option<&str>> = entries
+        .iter()
+        .map(|(k, _)| match &k.kind {
+            NodeKind::Scalar { text, .. } => Some(text.as_str()),
+            _ => None,
+        })
+        .collect();
+    let mut earlier = vec![None; keys.len()];
+    if keys.len() <= 64 {
+        let prints: Vec<u64> = keys.iter().map(|k| k.map_or(0, fingerprint)).collect();
+        for i in 1..keys.len() {
+            let Some(key) = keys[i] else { continue };
+            earlier[i] = (0..i).find(|&j| prints[j] == prints[i] && keys[j] == Some(key));
+        }
+        return earlier;
+    }
+    let mut order: Vec<usize> = (0..keys.len()).filter(|&i| keys[i].is_some()).collect();
+    order.sort_by(|&a, &b| keys[a].cmp(&keys[b]).then(a.cmp(&b)));
+    for pair in order.windows(2) {
+        if keys[pair[0]] == keys[pair[1]] {
+            earlier[pair[1]] = Some(earlier[pair[0]].unwrap_or(pair[0]));
+        }
+    }
+    earlier
+}
+
+/// A key's length and first bytes: equal keys have equal fingerprints, and most different
+/// keys do not, so most comparisons are one integer compare.
+fn fingerprint(key: &str) -> u64 {
+    let bytes = key.as_bytes();
+    let mut print = [0u8; 8];
+    let n = bytes.len().min(7);
+    print[..n].copy_from_slice(&bytes[..n]);
+    print[7] = bytes.len() as u8;
+    u64::from_le_bytes(print)
 }
 
 /// A list, or an error.
@@ -280,6 +322,9 @@ impl NumberProblem {
 
 /// Parses a decimal number as written: `[-+]digits[.digits][e[-+]digits]`, exact.
 pub fn parse_decimal(text: &str) -> Result<Decimal, NumberProblem> {
+    if let Some(d) = simple_decimal(text) {
+        return Ok(d);
+    }
     let t = text.strip_prefix('+').unwrap_or(text);
     let unsigned = t.strip_prefix('-').unwrap_or(t);
     let (mantissa, exponent) = match unsigned.find(['e', 'E']) {
@@ -312,6 +357,31 @@ pub fn parse_decimal(text: &str) -> Result<Decimal, NumberProblem> {
         return Err(NumberProblem::TooPrecise);
     }
     Ok(value)
+}
+
+/// `-?digits[.digits]` with at most 18 digits before the point and 10 after, which the
+/// general path below would accept as the same exact value; `None` for anything else. Most
+/// numbers in content look like this, and building them directly skips the general parser.
+pub(super) fn simple_decimal(text: &str) -> Option<Decimal> {
+    let (negative, unsigned) = match text.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, text),
+    };
+    let (int, frac) = unsigned.split_once('.').unwrap_or((unsigned, ""));
+    if int.is_empty() || int.len() > 18 || frac.len() > 10 || (frac.is_empty() && unsigned.len() != int.len())
+    {
+        return None;
+    }
+    let mut mantissa: u64 = 0;
+    for b in int.bytes().chain(frac.bytes()) {
+        if !b.is_ascii_digit() {
+            return None;
+        }
+        mantissa = mantissa.checked_mul(10)?.checked_add(u64::from(b - b'0'))?;
+    }
+    let lo = mantissa as u32;
+    let mid = (mantissa >> 32) as u32;
+    Some(Decimal::from_parts(lo, mid, 0, negative, frac.len() as u32).normalize())
 }
 
 /// A non-negative whole number that fits in `u32`.
@@ -382,6 +452,71 @@ mod tests {
         assert_eq!(parse_decimal("0.12345678901"), Err(NumberProblem::TooPrecise));
         assert_eq!(parse_decimal("."), Err(NumberProblem::NotANumber));
         assert_eq!(parse_decimal(""), Err(NumberProblem::NotANumber));
+    }
+
+    #[test]
+    fn simple_decimals_are_the_general_parsers_values() {
+        let general = |t: &str| {
+            let v = Decimal::from_str_exact(t).or_else(|_| Decimal::from_str(t)).unwrap().normalize();
+            (v, v.scale(), v.is_sign_negative(), v.to_string())
+        };
+        let cases = [
+            "0",
+            "-0",
+            "-0.0",
+            "0.000",
+            "7",
+            "52.3",
+            "52.30",
+            "-0.5",
+            "100",
+            "1000000",
+            "999999999999999999",
+            "-999999999.9999999999",
+            "0.0000000001",
+            "12.0000000000",
+            "007.50",
+            "1.10",
+        ];
+        for t in cases {
+            let fast = simple_decimal(t).unwrap();
+            assert_eq!((fast, fast.scale(), fast.is_sign_negative(), fast.to_string()), general(t), "{t}");
+        }
+        for t in
+            ["", "-", ".5", "5.", "1e3", "+1", "1_0", "1.2.3", "0x1", "1234567890123456789", "0.12345678901"]
+        {
+            assert_eq!(simple_decimal(t), None, "{t}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn simple_decimals_agree_with_the_general_path(int in "-?[0-9]{1,19}", frac in "(\\.[0-9]{0,12})?") {
+            let text = format!("{int}{frac}");
+            if let Some(fast) = simple_decimal(&text) {
+                let t = text.as_str();
+                let v = Decimal::from_str_exact(t).or_else(|_| Decimal::from_str(t)).unwrap().normalize();
+                proptest::prop_assert_eq!((fast, fast.scale(), fast.is_sign_negative()), (v, v.scale(), v.is_sign_negative()));
+            }
+        }
+    }
+
+    #[test]
+    fn repeated_keys_point_at_the_first() {
+        let node = |text: &str| Node {
+            kind: NodeKind::Scalar { text: text.into(), plain: true },
+            pos: Pos { line: 1, ..Pos::default() },
+        };
+        for n in [5usize, 200] {
+            let mut entries: Vec<(Node, Node)> =
+                (0..n).map(|i| (node(&format!("k{i}")), node("v"))).collect();
+            entries.push((node("k1"), node("v")));
+            entries.push((node("k3"), node("v")));
+            entries.push((node("k1"), node("v")));
+            let earlier = earlier_keys(&entries);
+            assert_eq!(&earlier[n..], &[Some(1), Some(3), Some(1)]);
+            assert!(earlier[..n].iter().all(Option::is_none));
+        }
     }
 
     #[test]

@@ -30,15 +30,15 @@ pub fn split(text: &str) -> Result<Split<'_>, Unclosed> {
         return Ok(Split { front_matter: None, body: text });
     }
     let yaml_start = first_end + 1;
-    let mut offset = yaml_start;
-    for line in text[yaml_start..].split_inclusive('\n') {
-        if is_fence(line.trim_end_matches('\n')) {
-            return Ok(Split {
-                front_matter: Some(&text[yaml_start..offset]),
-                body: &text[offset + line.len()..],
-            });
+    // A fence starts its line with `---`: only lines found that way are looked at, rather than
+    // every line of the front matter.
+    let first = text[yaml_start..].starts_with("---").then_some(yaml_start);
+    let others = text[yaml_start..].match_indices("\n---").map(|(i, _)| yaml_start + i + 1);
+    for offset in first.into_iter().chain(others) {
+        let end = text[offset..].find('\n').map_or(text.len(), |i| offset + i + 1);
+        if is_fence(text[offset..end].trim_end_matches('\n')) {
+            return Ok(Split { front_matter: Some(&text[yaml_start..offset]), body: &text[end..] });
         }
-        offset += line.len();
     }
     Err(Unclosed)
 }
@@ -68,6 +68,14 @@ mod tests {
         let s = split("# Title\n---\n").unwrap();
         assert_eq!(s.front_matter, None);
         assert_eq!(split("").unwrap().front_matter, None);
+    }
+
+    #[test]
+    fn only_a_whole_fence_line_closes() {
+        let s = split("---\na: ---x\n---x\n --- \n---  \t\nBody").unwrap();
+        assert_eq!(s.front_matter, Some("a: ---x\n---x\n --- \n"));
+        assert_eq!(s.body, "Body");
+        assert_eq!(split("---\n---\r\n").unwrap().body, "");
     }
 
     #[test]

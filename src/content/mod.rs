@@ -21,7 +21,6 @@ use std::sync::Arc;
 
 use anyhow::{Context as _, Result, bail};
 use rayon::prelude::*;
-use walkdir::WalkDir;
 
 use self::decode::{Ctx, Help};
 use self::documents::DocFile;
@@ -304,26 +303,49 @@ fn walk(
     {
         return Ok(()); // a symlink loop: this folder is already being walked
     }
-    for entry in WalkDir::new(dir).follow_links(false).min_depth(1).sort_by_file_name() {
-        let entry = entry.with_context(|| format!("reading {}", dir.display()))?;
-        let Ok(sub) = entry.path().strip_prefix(dir) else { continue };
-        let Some(sub) = sub.to_str() else {
-            let shown = sub.to_string_lossy().into_owned();
-            diags.push(
-                Diagnostic::error("invalid-file-name", format!("the file name `{shown}` is not valid UTF-8"))
-                    .in_file(format!("{rel_dir}/{shown}")),
-            );
+    walk_folder(&mut Walk { root, base: dir, rel_dir, out, diags, visited }, dir)
+}
+
+/// What one `walk` carries down its folders.
+struct Walk<'w> {
+    root: &'w Path,
+    /// The folder `walk` started from; paths are named relative to it.
+    base: &'w Path,
+    rel_dir: &'w str,
+    out: &'w mut Vec<Found>,
+    diags: &'w mut Vec<Diagnostic>,
+    visited: &'w mut HashSet<PathBuf>,
+}
+
+/// One folder of a walk, depth first, entries in file-name order. Each name is read once:
+/// sorting walkdir's entries by name parsed it out of the path at every comparison, which
+/// was most of the (serial) walk.
+fn walk_folder(w: &mut Walk<'_>, folder: &Path) -> Result<()> {
+    let base = w.base;
+    let context = || format!("reading {}", base.display());
+    let mut entries = Vec::new();
+    for entry in std::fs::read_dir(folder).with_context(context)? {
+        let entry = entry.with_context(context)?;
+        entries.push((entry.file_name(), entry));
+    }
+    entries.sort_by(|a, b| a.0.cmp(&b.0));
+    for (_, entry) in entries {
+        let path = entry.path();
+        let file_type = entry.file_type().with_context(context)?;
+        if file_type.is_dir() {
+            w.check_name(&path);
+            walk_folder(w, &path)?;
             continue;
-        };
-        let rel = format!("{rel_dir}/{}", sub.replace('\\', "/"));
-        if entry.path_is_symlink() {
-            let Ok(target) = entry.path().canonicalize() else {
-                diags
+        }
+        let Some(rel) = w.check_name(&path) else { continue };
+        if file_type.is_symlink() {
+            let Ok(target) = path.canonicalize() else {
+                w.diags
                     .push(Diagnostic::error("broken-symlink", "this symlink points to nothing").in_file(rel));
                 continue;
             };
-            if !target.starts_with(root) {
-                diags.push(
+            if !target.starts_with(w.root) {
+                w.diags.push(
                     Diagnostic::error(
                         "symlink-outside-root",
                         "this symlink leads outside the site root; it was not read",
@@ -334,19 +356,34 @@ fn walk(
                 continue;
             }
             if target.is_dir() {
-                walk(root, entry.path(), &rel, out, diags, visited)?;
+                walk(w.root, &path, &rel, w.out, w.diags, w.visited)?;
                 continue;
             }
-        } else if entry.file_type().is_dir() {
-            continue;
         }
         if is_hidden(&rel) {
             continue;
         }
-        let linked = entry.path_is_symlink() || rel_dir != "content";
-        out.push(Found { rel, abs: entry.path().to_path_buf(), kind: Kind::Asset, linked });
+        // Files reached through a symlink are never taken as edited in place (serve walks again).
+        let linked = file_type.is_symlink() || w.rel_dir != "content";
+        w.out.push(Found { rel, abs: path, kind: Kind::Asset, linked });
     }
     Ok(())
+}
+
+impl Walk<'_> {
+    /// The root-relative name of `path`, or `None` (reported) when it is not UTF-8.
+    fn check_name(&mut self, path: &Path) -> Option<String> {
+        let sub = path.strip_prefix(self.base).ok()?;
+        let Some(sub) = sub.to_str() else {
+            let shown = sub.to_string_lossy().into_owned();
+            self.diags.push(
+                Diagnostic::error("invalid-file-name", format!("the file name `{shown}` is not valid UTF-8"))
+                    .in_file(format!("{}/{shown}", self.rel_dir)),
+            );
+            return None;
+        };
+        Some(format!("{}/{}", self.rel_dir, sub.replace('\\', "/")))
+    }
 }
 
 /// Dot files and editor droppings (`.x.md.swp`, `x.md~`) are never content.
@@ -500,7 +537,8 @@ fn assemble(
             {
                 return (c.stamp, c.text.clone(), c.problem.clone(), true);
             }
-            let stamp = stamp(&f.abs);
+            // Only a cache that is kept compares stamps later; a one-shot load skips the stat.
+            let stamp = if cache.keep { stamp(&f.abs) } else { None };
             if let Some(c) = cache.files.get(&f.rel).filter(|c| stamp.is_some() && c.stamp == stamp) {
                 return (stamp, c.text.clone(), c.problem.clone(), true);
             }

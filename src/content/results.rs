@@ -6,6 +6,8 @@
 //! an empty cell is absent. Which criterion a column names decides how its cells are read
 //! (`pass_fail` cells are booleans), so the criteria table is an input.
 
+use std::borrow::Cow;
+
 use rust_decimal::Decimal;
 
 use super::decode::{self, Ctx, Help};
@@ -48,91 +50,103 @@ pub struct Table {
     pub rows: Vec<Row>,
 }
 
-/// A raw cell with the place it starts.
-struct Raw {
-    text: String,
+/// A raw cell with the place it starts: borrowed from the file unless it was quoted.
+struct Raw<'t> {
+    text: Cow<'t, str>,
     line: u32,
     col: u32,
     quoted: bool,
 }
 
 /// Splits CSV text into records of raw cells. Returns the records, or an error position for a
-/// quote that never closes.
-fn records(text: &str, delimiter: char) -> Result<Vec<Vec<Raw>>, (u32, u32)> {
+/// quote that never closes. Columns count characters; the delimiter is ASCII.
+fn records(text: &str, delimiter: char) -> Result<Vec<Vec<Raw<'_>>>, (u32, u32)> {
+    let bytes = text.as_bytes();
+    let delimiter = delimiter as u8;
+    // A byte that starts a character moves the column; continuation bytes do not.
+    let starts_char = |b: u8| b & 0xC0 != 0x80;
     let mut out = Vec::new();
     let mut record = Vec::new();
-    let mut chars = text.chars().peekable();
-    let (mut line, mut col) = (1u32, 1u32);
+    let (mut i, mut line, mut col) = (0usize, 1u32, 1u32);
     loop {
-        let (start_line, start_col) = (line, col);
-        let mut cell = String::new();
-        let mut quoted = false;
+        let (start_line, start_col, start) = (line, col, i);
         // Skip leading blanks so a quoted cell may be preceded by spaces.
-        while let Some(&c) = chars.peek() {
-            if c == ' ' || c == '\t' {
-                cell.push(c);
-                chars.next();
-                col += 1;
-            } else {
-                break;
-            }
+        while matches!(bytes.get(i), Some(b' ' | b'\t')) {
+            i += 1;
+            col += 1;
         }
-        if chars.peek() == Some(&'"') {
-            quoted = true;
-            cell.clear();
-            chars.next();
+        let mut quoted_text = None;
+        if bytes.get(i) == Some(&b'"') {
+            let mut cell = String::new();
+            i += 1;
             col += 1;
             loop {
-                match chars.next() {
+                let run =
+                    bytes[i..].iter().position(|&b| b == b'"' || b == b'\n').map_or(bytes.len(), |p| i + p);
+                cell.push_str(&text[i..run]);
+                col += text[i..run].bytes().filter(|&b| starts_char(b)).count() as u32;
+                i = run;
+                match bytes.get(i) {
                     None => return Err((start_line, start_col)),
-                    Some('"') if chars.peek() == Some(&'"') => {
-                        chars.next();
-                        col += 2;
+                    Some(b'"') if bytes.get(i + 1) == Some(&b'"') => {
                         cell.push('"');
+                        i += 2;
+                        col += 2;
                     }
-                    Some('"') => {
+                    Some(b'"') => {
+                        i += 1;
                         col += 1;
                         break;
                     }
-                    Some('\n') => {
+                    _ => {
                         cell.push('\n');
+                        i += 1;
                         line += 1;
                         col = 1;
                     }
-                    Some(c) => {
-                        cell.push(c);
+                }
+            }
+            quoted_text = Some(cell);
+        }
+        let rest = i;
+        let (mut ended_line, mut ended_file) = (false, false);
+        let end = loop {
+            match bytes.get(i) {
+                None => {
+                    ended_file = true;
+                    break i;
+                }
+                Some(&b) if b == delimiter => {
+                    i += 1;
+                    col += 1;
+                    break i - 1;
+                }
+                Some(b'\n') => {
+                    ended_line = true;
+                    i += 1;
+                    line += 1;
+                    col = 1;
+                    break i - 1;
+                }
+                Some(&b) => {
+                    i += 1;
+                    if starts_char(b) {
                         col += 1;
                     }
                 }
             }
-        }
-        let mut ended_line = false;
-        let mut ended_file = false;
-        loop {
-            match chars.next() {
-                None => {
-                    ended_file = true;
-                    break;
-                }
-                Some(c) if c == delimiter => {
-                    col += 1;
-                    break;
-                }
-                Some('\n') => {
-                    ended_line = true;
-                    line += 1;
-                    col = 1;
-                    break;
-                }
-                Some('\r') if chars.peek() == Some(&'\n') => col += 1,
-                // Text after a closing quote is kept: the cell is then read as written.
-                Some(c) => {
-                    cell.push(c);
-                    col += 1;
-                }
+        };
+        // A CR before the line's LF is not part of the cell.
+        let end = if ended_line && end > rest && bytes[end - 1] == b'\r' { end - 1 } else { end };
+        // Text after a closing quote is kept: the cell is then read as written.
+        let (text_of_cell, quoted) = match quoted_text {
+            Some(mut cell) => {
+                cell.push_str(&text[rest..end]);
+                (Cow::Owned(cell), true)
             }
-        }
-        record.push(Raw { text: cell, line: start_line, col: start_col, quoted });
+            None => (Cow::Borrowed(&text[start..end]), false),
+        };
+        record.push(Raw { text: text_of_cell, line: start_line, col: start_col, quoted });
         if ended_line || ended_file {
             let blank = record.len() == 1 && !record[0].quoted && record[0].text.trim().is_empty();
             if !blank {
@@ -206,6 +220,11 @@ pub fn read(
         }
         columns.push(column.unwrap_or(Column::Metric(String::new())));
     }
+    // Asked once per column: a look-up (and a clone of the method) per cell showed in profiles.
+    let pass_fail: Vec<bool> = columns
+        .iter()
+        .map(|c| matches!(c, Column::Criterion(id) if method(id) == Some(Method::PassFail)))
+        .collect();
     let mut table = Table { columns, rows: Vec::with_capacity(rows.len()) };
     for record in rows {
         if record.len() != header.len() {
@@ -222,7 +241,7 @@ pub fn read(
                 continue;
             }
             let pos = Pos { len: text.chars().count() as u32, ..at(raw) };
-            if let Some(value) = cell(ctx, &table.columns[i], text, pos, delimiter, method) {
+            if let Some(value) = cell(ctx, &table.columns[i], pass_fail[i], text, pos, delimiter) {
                 cells.push(Cell { column: i, value, pos });
             }
         }
@@ -270,16 +289,18 @@ fn column(ctx: &mut Ctx<'_>, name: &str, pos: Pos, criterion_ids: &[&str]) -> Op
 fn cell(
     ctx: &mut Ctx<'_>,
     column: &Column,
+    pass_fail: bool,
     text: &str,
     pos: Pos,
     delimiter: char,
-    method: &dyn Fn(&str) -> Option<Method>,
 ) -> Option<CellValue> {
+    // ASCII case folding: no other character folds to a letter of these words.
+    let is = |words: [&str; 3]| words.iter().any(|w| text.eq_ignore_ascii_case(w));
     match column {
-        Column::Criterion(id) if method(id) == Some(Method::PassFail) => match text.to_lowercase().as_str() {
-            "true" | "yes" | "1" => Some(CellValue::Value(Value::Bool(true))),
-            "false" | "no" | "0" => Some(CellValue::Value(Value::Bool(false))),
-            _ => {
+        Column::Criterion(id) if pass_fail => match () {
+            () if is(["true", "yes", "1"]) => Some(CellValue::Value(Value::Bool(true))),
+            () if is(["false", "no", "0"]) => Some(CellValue::Value(Value::Bool(false))),
+            () => {
                 ctx.error(
                     "wrong-type",
                     pos,
@@ -304,6 +325,12 @@ fn cell(
 
 /// A number in the file's convention: `1234.5` with `,` files, `1234,5` with `;` files.
 fn number(ctx: &mut Ctx<'_>, text: &str, pos: Pos, delimiter: char) -> Option<Decimal> {
+    // Digits, a sign and one point pass every check below; most cells look like that.
+    if delimiter == ','
+        && let Some(d) = decode::simple_decimal(text)
+    {
+        return Some(d);
+    }
     let (decimal_sep, other) = if delimiter == ';' { (',', '.') } else { ('.', ',') };
     if text.contains(other)
         || text.matches(decimal_sep).count() > 1
@@ -319,7 +346,8 @@ fn number(ctx: &mut Ctx<'_>, text: &str, pos: Pos, delimiter: char) -> Option<De
             .help(format!("write the number without thousands separators, e.g. 1234{decimal_sep}5"));
         return None;
     }
-    let normalized = text.replace(decimal_sep, ".");
+    let normalized: std::borrow::Cow<'_, str> =
+        if decimal_sep == '.' { text.into() } else { text.replace(decimal_sep, ".").into() };
     match decode::parse_decimal(&normalized) {
         Ok(d) => Some(d),
         Err(problem) => {
@@ -338,7 +366,7 @@ mod tests {
         records(text, delimiter)
             .unwrap()
             .into_iter()
-            .map(|r| r.into_iter().map(|c| (c.text, c.line, c.col)).collect())
+            .map(|r| r.into_iter().map(|c| (c.text.into_owned(), c.line, c.col)).collect())
             .collect()
     }
 

@@ -9,6 +9,8 @@
 //! `MAX_NODES` nodes are errors, never a hang or a crash. The caller has already refused files
 //! over the size limit. Scalars follow the YAML 1.2 core schema (`yes` is a string).
 
+mod fast;
+
 use std::collections::HashMap;
 use std::rc::Rc;
 
@@ -101,6 +103,9 @@ pub struct Origin {
 
 /// Parses one YAML document. An empty document (or only comments) gives `Ok(None)`.
 pub fn parse(text: &str, origin: Origin) -> Result<Option<Node>, YamlError> {
+    if let Some(root) = fast::parse(text, origin) {
+        return Ok(Some(root));
+    }
     Builder::new(origin).run(text)
 }
 
