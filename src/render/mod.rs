@@ -46,7 +46,7 @@ pub struct Rendered {
     pub files: Vec<OutputFile>,
     /// Paths of the pages given to the sink (`render_with`).
     pub pages: Vec<String>,
-    /// Paths of the other generated files given to the sink (feeds, data), before the pages.
+    /// Paths of the other generated files given to the sink (feeds, data).
     pub streamed: Vec<String>,
     /// The theme's static assets as (origin shown in messages, file); the site's own
     /// `static/` may replace them.
