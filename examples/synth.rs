@@ -985,13 +985,21 @@ fn narrative(unit: &UnitInfo, headcount: u32, rng: &mut Rng) -> String {
         out.push_str(&s);
         s.split_whitespace().count()
     };
-    let start = rng.below(INTRO.len());
-    for k in 0..3 {
-        if k > 0 {
-            out.push(' ');
-        }
-        words += sentence(&mut out, INTRO[(start + k) % INTRO.len()], rng);
-    }
+    // At least `min` sentences of `list` from a random start, then more while the narrative
+    // is under `until` words.
+    let paragraph =
+        |out: &mut String, list: &[&str], rng: &mut Rng, words: &mut usize, min: usize, until: usize| {
+            let start = rng.below(list.len());
+            let mut k = 0;
+            while k < min || (*words < until && k < list.len()) {
+                if k > 0 {
+                    out.push(' ');
+                }
+                *words += sentence(out, list[(start + k) % list.len()], rng);
+                k += 1;
+            }
+        };
+    paragraph(&mut out, &INTRO, rng, &mut words, 3, 0);
     out.push_str("\n\n### Kết quả nổi bật\n\n");
     let start = rng.below(RESULTS.len());
     for k in 0..4 {
@@ -1010,25 +1018,9 @@ fn narrative(unit: &UnitInfo, headcount: u32, rng: &mut Rng) -> String {
         .unwrap();
     }
     out.push('\n');
-    let start = rng.below(MIDDLE.len());
-    let mut k = 0;
-    while k < 2 || (words < 230 && k < MIDDLE.len()) {
-        if k > 0 {
-            out.push(' ');
-        }
-        words += sentence(&mut out, MIDDLE[(start + k) % MIDDLE.len()], rng);
-        k += 1;
-    }
+    paragraph(&mut out, &MIDDLE, rng, &mut words, 2, 230);
     out.push_str("\n\n### Phương hướng\n\n");
-    let start = rng.below(OUTLOOK.len());
-    let mut k = 0;
-    while k < 2 || (words < 290 && k < OUTLOOK.len()) {
-        if k > 0 {
-            out.push(' ');
-        }
-        words += sentence(&mut out, OUTLOOK[(start + k) % OUTLOOK.len()], rng);
-        k += 1;
-    }
+    paragraph(&mut out, &OUTLOOK, rng, &mut words, 2, 290);
     out.push('\n');
     out
 }

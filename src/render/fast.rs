@@ -15,7 +15,7 @@
 use super::i18n::{Missing, Strings};
 use super::views::boards::{BoardRow, CriterionInfo, CriterionRankRow};
 use super::views::unit::{GroupRows, ItemRow, TargetView, UnitInfo, UnitPeriod};
-use super::views::{RankView, TierView};
+use super::views::{Link, RankView, TierView};
 
 /// Appends `text` escaped as Tera's autoescape does (`& < > " '`).
 fn esc(out: &mut String, text: &str) {
@@ -64,6 +64,35 @@ fn qty(out: &mut String, value: &str, unit: Option<&str>) {
         }
         _ => {}
     }
+}
+
+/// `<a href="{root}{url}">{title}</a>` for a link relative to the site root.
+fn link(out: &mut String, root: &str, link: &Link) {
+    out.push_str("<a href=\"");
+    esc(out, root);
+    esc(out, &link.url);
+    out.push_str("\">");
+    esc(out, &link.title);
+    out.push_str("</a>");
+}
+
+/// The flag of a value a reporting unit did not give.
+fn missing_flag(out: &mut String, t: &T<'_>) -> Result<(), Missing> {
+    out.push_str("<span class=\"flag flag-missing\"><span aria-hidden=\"true\">⚠&#xfe0e;</span> ");
+    t.put(out, "unit.missing_value")?;
+    out.push_str("</span>");
+    Ok(())
+}
+
+/// The tag of a target the unit registered itself, after `lead` (the template's whitespace).
+fn own_target_tag(out: &mut String, t: &T<'_>, lead: &str) -> Result<(), Missing> {
+    out.push_str(lead);
+    out.push_str("<span class=\"tag tag-own\" title=\"");
+    t.put(out, "unit.target_own_title")?;
+    out.push_str("\">");
+    t.put(out, "unit.target_own")?;
+    out.push_str("</span>");
+    Ok(())
 }
 
 /// `rank_change(r)`.
@@ -137,18 +166,16 @@ fn rank_number(out: &mut String, rank: Option<u32>) {
     }
 }
 
-/// The `<tbody>` groups of one period's points table on a unit page (`partials/unit_period.html`,
-/// the loop over `p.groups`). `targets` are the unit's registered targets; `root` is the page's
-/// `here.root`.
-pub(super) fn unit_groups(
+/// Appends the `<tbody>` groups of one period's points table on a unit page (the loop over
+/// `p.groups` in `partials/unit_period.html`). `targets` are the unit's registered targets;
+/// `root` is the page's `here.root`.
+fn unit_groups(
+    o: &mut String,
+    t: &T<'_>,
     groups: &[GroupRows],
     targets: &[TargetView],
     root: &str,
-    strings: &Strings,
-) -> Result<String, Missing> {
-    let t = T(strings);
-    let mut out = String::with_capacity(groups.iter().map(|g| 400 + 900 * g.criteria.len()).sum());
-    let o = &mut out;
+) -> Result<(), Missing> {
     for g in groups {
         o.push_str(
             "\n    <tbody>\n      <tr class=\"group-row\">\n        <th scope=\"rowgroup\" colspan=\"3\">",
@@ -177,22 +204,16 @@ pub(super) fn unit_groups(
             if let Some(value) = text(&c.value) {
                 qty(o, value, c.unit.as_deref());
             } else if c.missing {
-                o.push_str("<span class=\"flag flag-missing\"><span aria-hidden=\"true\">⚠&#xfe0e;</span> ");
-                t.put(o, "unit.missing_value")?;
-                o.push_str("</span>");
+                missing_flag(o, t)?;
             } else {
-                none_mark(o, &t, "value.none")?;
+                none_mark(o, t, "value.none")?;
             }
             o.push_str("</td>\n        <td class=\"num\">");
             if let Some(target) = text(&c.target) {
                 qty(o, target, c.unit.as_deref());
                 if c.target_overridden {
                     for tv in targets.iter().filter(|tv| tv.criterion.url == c.url) {
-                        o.push_str("\n          <span class=\"tag tag-own\" title=\"");
-                        t.put(o, "unit.target_own_title")?;
-                        o.push_str("\">");
-                        t.put(o, "unit.target_own")?;
-                        o.push_str("</span>");
+                        own_target_tag(o, t, "\n          ")?;
                         if let Some(default) = text(&tv.default_target) {
                             o.push_str("<span class=\"small muted block\">");
                             t.put_with(o, "unit.target_default_is", &[("target", default)])?;
@@ -201,7 +222,7 @@ pub(super) fn unit_groups(
                     }
                 }
             } else {
-                none_mark(o, &t, "value.none")?;
+                none_mark(o, t, "value.none")?;
             }
             o.push_str("</td>\n        <td class=\"num points\"><strong>");
             esc(o, &c.points);
@@ -251,20 +272,19 @@ pub(super) fn unit_groups(
         }
         o.push_str("\n    </tbody>");
     }
-    Ok(out)
+    Ok(())
 }
 
-/// One period's section of a unit page (`partials/unit_period.html`), with `groups` from
-/// `unit_groups`.
+/// One period's section of a unit page (`partials/unit_period.html`).
 pub(super) fn unit_period(
     p: &UnitPeriod,
-    groups: &str,
     unit: &UnitInfo,
     root: &str,
     strings: &Strings,
 ) -> Result<String, Missing> {
     let t = T(strings);
-    let mut out = String::with_capacity(groups.len() + 6 * 1024);
+    let rows: usize = p.groups.iter().map(|g| 400 + 900 * g.criteria.len()).sum();
+    let mut out = String::with_capacity(rows + 6 * 1024);
     let o = &mut out;
     let title = p.title.as_str();
     o.push_str("<section class=\"unit-period");
@@ -339,7 +359,8 @@ pub(super) fn unit_period(
     o.push_str("</th>\n        <th scope=\"col\" class=\"col-explain\">");
     t.put(o, "col.explanation")?;
     o.push_str("</th>\n      </tr>\n    </thead>");
-    o.push_str(groups);
+    let targets = unit.registration.as_ref().map_or(&[][..], |r| &r.targets[..]);
+    unit_groups(o, &t, &p.groups, targets, root)?;
     o.push_str("\n    <tfoot>\n      <tr>\n        <th scope=\"row\" colspan=\"3\">");
     t.put(o, "unit.criteria_sum")?;
     o.push_str("</th>\n        <td class=\"num\">");
@@ -444,12 +465,9 @@ pub(super) fn board_rows(
         rank_cell(o, &t, r)?;
         o.push_str("</td>\n      <th scope=\"row\" class=\"col-unit\" data-sort=\"");
         esc(o, &row.unit.title);
-        o.push_str("\"><a href=\"");
-        esc(o, root);
-        esc(o, &row.unit.url);
         o.push_str("\">");
-        esc(o, &row.unit.title);
-        o.push_str("</a></th>");
+        link(o, root, &row.unit);
+        o.push_str("</th>");
         if cols.in_cluster {
             o.push_str("\n      <td class=\"num\" data-sort=\"");
             rank_number(o, row.rank.rank);
@@ -460,12 +478,8 @@ pub(super) fn board_rows(
             o.push_str("\n      <td class=\"col-cluster\" data-sort=\"");
             if let Some(cluster) = &row.cluster {
                 esc(o, &cluster.title);
-                o.push_str("\"><a href=\"");
-                esc(o, root);
-                esc(o, &cluster.url);
                 o.push_str("\">");
-                esc(o, &cluster.title);
-                o.push_str("</a>");
+                link(o, root, cluster);
             } else {
                 o.push_str("\">");
                 none_mark(o, &t, "units.no_cluster")?;
@@ -518,18 +532,13 @@ pub(super) fn criterion_rows(
         push_number(o, row.rank);
         o.push_str("</td>\n        <th scope=\"row\" data-sort=\"");
         esc(o, &row.unit.title);
-        o.push_str("\"><a href=\"");
-        esc(o, root);
-        esc(o, &row.unit.url);
         o.push_str("\">");
-        esc(o, &row.unit.title);
-        o.push_str("</a></th>\n        <td class=\"num\">");
+        link(o, root, &row.unit);
+        o.push_str("</th>\n        <td class=\"num\">");
         if let Some(value) = text(&row.value) {
             qty(o, value, unit);
         } else {
-            o.push_str("<span class=\"flag flag-missing\"><span aria-hidden=\"true\">⚠&#xfe0e;</span> ");
-            t.put(o, "unit.missing_value")?;
-            o.push_str("</span>");
+            missing_flag(o, &t)?;
         }
         o.push_str("</td>");
         if text(&k.target).is_some() {
@@ -537,11 +546,7 @@ pub(super) fn criterion_rows(
             if let Some(target) = text(&row.target) {
                 qty(o, target, unit);
                 if row.target_overridden {
-                    o.push_str(" <span class=\"tag tag-own\" title=\"");
-                    t.put(o, "unit.target_own_title")?;
-                    o.push_str("\">");
-                    t.put(o, "unit.target_own")?;
-                    o.push_str("</span>");
+                    own_target_tag(o, &t, " ")?;
                 }
             } else {
                 none_mark(o, &t, "value.none")?;

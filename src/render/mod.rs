@@ -612,11 +612,9 @@ fn job(ctx: &Ctx<'_>, page: Page, prior: &Prior, fast: bool) -> Result<Job, Miss
         Page::Unit(u) => {
             let mut v = views::unit::build(ctx, u)?;
             if fast {
-                let targets = v.unit.registration.as_ref().map_or(&[][..], |r| &r.targets[..]);
                 for period in &mut v.periods {
-                    let groups = fast::unit_groups(&period.groups, targets, &root, s)?;
+                    period.html = fragment(fast::unit_period(period, &v.unit, &root, s)?);
                     period.groups.clear();
-                    period.html = fragment(fast::unit_period(period, &groups, &v.unit, &root, s)?);
                 }
             }
             view(p, path, "unit.html", "unit", c.units[u].name.clone(), &v)

@@ -102,7 +102,7 @@ pub fn run(options: &ServeOptions, log: &(dyn Fn(&str) + Sync)) -> Result<()> {
     // The first load fills the cache, so the first build re-reads nothing.
     let mut cache = site::LiveCache::new();
     let configured =
-        site::prepare_live(&options.root, &mut cache).ok().and_then(|p| p.corpus.campaign.site.base_url);
+        site::load_live(&options.root, &mut cache).ok().and_then(|l| l.corpus.campaign.site.base_url);
     let base = base_path(configured.as_deref());
     let host = if options.bind.is_unspecified() { "127.0.0.1".to_string() } else { options.bind.to_string() };
     let host = if host.contains(':') { format!("[{host}]") } else { host };

@@ -41,11 +41,15 @@ pub fn prepare(root: &Path) -> Result<Prepared> {
 
 /// Like `prepare`, re-reading only the files that changed since the load that filled `cache`.
 pub fn prepare_cached(root: &Path, cache: &mut content::LoadCache) -> Result<Prepared> {
-    let loaded = content::load_cached(root, cache)?;
+    Ok(validated(content::load_cached(root, cache)?, &mut validate::ValidationCache::default()))
+}
+
+/// A load with its validation's diagnostics added, all in reading order.
+fn validated(loaded: content::Loaded, cache: &mut validate::ValidationCache) -> Prepared {
     let mut diagnostics = loaded.diagnostics;
-    diagnostics.extend(validate::validate(&loaded.corpus, &loaded.trust));
+    diagnostics.extend(validate::validate_cached(&loaded.corpus, &loaded.trust, cache));
     diagnostics::sort(&mut diagnostics);
-    Ok(Prepared { corpus: loaded.corpus, diagnostics })
+    Prepared { corpus: loaded.corpus, diagnostics }
 }
 
 /// What `serve` keeps from one build to the next, so that an edit costs what it touches: the
@@ -68,9 +72,10 @@ impl LiveCache {
     }
 }
 
-/// `prepare`, filling `cache`'s file cache for the builds that follow.
-pub fn prepare_live(root: &Path, cache: &mut LiveCache) -> Result<Prepared> {
-    prepare_cached(root, &mut cache.load)
+/// Loads `<root>/content/` (without validating: the first build does that), filling `cache`'s
+/// file cache for the builds that follow.
+pub fn load_live(root: &Path, cache: &mut LiveCache) -> Result<content::Loaded> {
+    content::load_cached(root, &mut cache.load)
 }
 
 /// What changed since the last build, as far as a file watcher can tell.
@@ -118,10 +123,7 @@ fn prepare_scored(
         bail!("--base-url must be an absolute http(s) URL, e.g. https://example.org/thi-dua/, found {url:?}");
     }
     let loaded = content::load_changed(&options.root, &mut cache.load, changes.content.as_deref())?;
-    let mut diagnostics = loaded.diagnostics;
-    diagnostics.extend(validate::validate_cached(&loaded.corpus, &loaded.trust, &mut cache.validation));
-    diagnostics::sort(&mut diagnostics);
-    let mut prepared = Prepared { corpus: loaded.corpus, diagnostics };
+    let mut prepared = validated(loaded, &mut cache.validation);
     if let Some(url) = &options.base_url {
         prepared.corpus.campaign.site.base_url = Some(url.clone());
     }
