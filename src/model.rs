@@ -4,11 +4,14 @@
 //! standings from them. Nothing here reads files or renders anything. Every value an editor can
 //! get wrong carries its `Pos` so that later stages can point at it.
 
-use std::collections::BTreeMap;
 use std::fmt;
 
 use rust_decimal::Decimal;
 use serde::Serialize;
+
+mod id_map;
+
+pub use id_map::IdMap;
 
 /// Index of a file in `Corpus::files`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -446,9 +449,9 @@ pub struct Unit {
     pub parent: Option<Spanned<String>>,
     pub headcount: Option<Spanned<Decimal>>,
     pub registration: Option<Registration>,
-    pub metrics: BTreeMap<String, Spanned<Decimal>>,
+    pub metrics: IdMap<Spanned<Decimal>>,
     /// Keyed by period id.
-    pub results: BTreeMap<String, PeriodResults>,
+    pub results: IdMap<PeriodResults>,
     /// The Markdown body (the unit's narrative).
     pub body: String,
     #[serde(skip)]
@@ -459,7 +462,7 @@ pub struct Unit {
 pub struct Registration {
     pub date: Option<Date>,
     pub pledge: Option<String>,
-    pub targets: BTreeMap<String, Spanned<Decimal>>,
+    pub targets: IdMap<Spanned<Decimal>>,
     pub seeks: Vec<Spanned<String>>,
     #[serde(skip)]
     pub pos: Pos,
@@ -469,14 +472,14 @@ pub struct Registration {
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct PeriodResults {
     /// Criterion id -> actual value.
-    pub values: BTreeMap<String, Spanned<Value>>,
+    pub values: IdMap<Spanned<Value>>,
     /// Bonus item id -> count.
-    pub bonus: BTreeMap<String, Spanned<Decimal>>,
+    pub bonus: IdMap<Spanned<Decimal>>,
     /// Penalty item id -> count.
-    pub penalties: BTreeMap<String, Spanned<Decimal>>,
-    pub metrics: BTreeMap<String, Spanned<Decimal>>,
-    pub notes: BTreeMap<String, Spanned<String>>,
-    pub evidence: BTreeMap<String, Vec<Spanned<String>>>,
+    pub penalties: IdMap<Spanned<Decimal>>,
+    pub metrics: IdMap<Spanned<Decimal>>,
+    pub notes: IdMap<Spanned<String>>,
+    pub evidence: IdMap<Vec<Spanned<String>>>,
     /// Where the period key was written (or the first CSV row that gave it).
     #[serde(skip)]
     pub pos: Pos,

@@ -27,7 +27,7 @@ use self::documents::DocFile;
 use self::results::{CellValue, Column};
 use self::yaml::Origin;
 use crate::diagnostics::{Diagnostic, did_you_mean};
-use crate::model::{Corpus, FileId, Method, Pos, SourceFile, Spanned, Unit};
+use crate::model::{Corpus, FileId, IdMap, Method, Pos, SourceFile, Spanned, Unit};
 
 pub use self::documents::RESERVED_METRICS;
 
@@ -833,25 +833,30 @@ fn merge_results(
             cache.unknown_rows.insert(path.clone(), (t.clone(), found));
         }
     }
-    let merged: Vec<(Arc<Unit>, Vec<Diagnostic>, bool)> = corpus
-        .units
-        .par_iter()
-        .map(|front| match cache.merged.get(&front.id).filter(|m| m.still_holds(front, &known)) {
-            Some(m) => (m.unit.clone(), m.diagnostics.clone(), false),
+    // Fronts are moved in, so that without a cache to keep them a unit is merged in place.
+    let fronts = std::mem::take(&mut corpus.units);
+    let (files, keep, reuse) = (&corpus.files, cache.keep, &cache.merged);
+    // (the front when the cache keeps it, the merged unit, its diagnostics)
+    type Outcome = (Option<Arc<Unit>>, Arc<Unit>, Vec<Diagnostic>);
+    let merged: Vec<Outcome> = fronts
+        .into_par_iter()
+        .map(|front| match reuse.get(&front.id).filter(|m| m.still_holds(&front, &known)) {
+            Some(m) => (None, m.unit.clone(), m.diagnostics.clone()),
             None => {
-                let (unit, diagnostics) = merge_unit(&corpus.files, front, &known);
-                (unit, diagnostics, true)
+                let kept = keep.then(|| front.clone());
+                let (unit, diagnostics) = merge_unit(files, front, &known);
+                (kept, unit, diagnostics)
             }
         })
         .collect();
-    let fronts = std::mem::take(&mut corpus.units);
     if cache.keep && !ids_same {
         cache.merged.clear();
-        cache.unit_ids = fronts.iter().map(|u| u.id.clone()).collect();
+        cache.unit_ids = merged.iter().map(|(_, u, _)| u.id.clone()).collect();
     }
-    for (front, (unit, diagnostics, fresh)) in fronts.into_iter().zip(merged) {
+    corpus.units.reserve_exact(merged.len());
+    for (front, unit, diagnostics) in merged {
         diags.extend(diagnostics.iter().cloned());
-        if cache.keep && fresh {
+        if let Some(front) = front {
             let entry = Merged { front, tables: known.clone(), unit: unit.clone(), diagnostics };
             cache.merged.insert(unit.id.clone(), entry);
         }
@@ -896,14 +901,15 @@ fn unknown_rows(corpus: &Corpus, table: &ResultsTable) -> Vec<Diagnostic> {
 /// for the unit in one file is reported and left out.
 fn merge_unit(
     files: &[SourceFile],
-    front: &Arc<Unit>,
+    mut front: Arc<Unit>,
     tables: &[Arc<ResultsTable>],
 ) -> (Arc<Unit>, Vec<Diagnostic>) {
     let mut diags = Vec::new();
     if !tables.iter().any(|t| t.rows_of.contains_key(&front.id)) {
-        return (front.clone(), diags);
+        return (front, diags);
     }
-    let mut unit = Unit::clone(front);
+    // A copy only when the front is also kept elsewhere (serve's cache).
+    let unit = Arc::make_mut(&mut front);
     for t in tables {
         let rows = t.rows(&unit.id);
         for pair in rows.windows(2) {
@@ -919,10 +925,10 @@ fn merge_unit(
             );
         }
         if let Some(row) = rows.first() {
-            merge_row(files, &mut unit, &t.period.value, &t.table.columns, row, &mut diags);
+            merge_row(files, unit, &t.period.value, &t.table.columns, row, &mut diags);
         }
     }
-    (Arc::new(unit), diags)
+    (front, diags)
 }
 
 fn merge_row(
@@ -933,10 +939,11 @@ fn merge_row(
     row: &results::Row,
     diags: &mut Vec<Diagnostic>,
 ) {
-    let entry = unit
-        .results
-        .entry(period.to_string())
-        .or_insert_with(|| crate::model::PeriodResults { pos: row.unit.pos, ..Default::default() });
+    let entry = unit.results.get_or_insert_with(period, || crate::model::PeriodResults {
+        pos: row.unit.pos,
+        ..Default::default()
+    });
+    entry.values.reserve_exact(row.cells.len());
     for cell in &row.cells {
         let (slot_name, existing) = match (&columns[cell.column], &cell.value) {
             (Column::Criterion(id), CellValue::Value(v)) => {
@@ -968,7 +975,7 @@ fn merge_row(
 }
 
 /// Inserts unless present; returns the place of the value already there.
-fn insert<T>(map: &mut BTreeMap<String, Spanned<T>>, key: &str, value: Spanned<T>) -> Option<Pos> {
+fn insert<T>(map: &mut IdMap<Spanned<T>>, key: &str, value: Spanned<T>) -> Option<Pos> {
     match map.get(key) {
         Some(old) => Some(old.pos),
         None => {

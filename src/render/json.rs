@@ -14,7 +14,9 @@ use serde::Serialize;
 use super::data::fixed;
 use rust_decimal::Decimal;
 
-use crate::model::{AwardScope, Campaign, Corpus, CriteriaTable, Item, Registration, Spanned, Unit, Value};
+use crate::model::{
+    AwardScope, Campaign, Corpus, CriteriaTable, IdMap, Item, Registration, Spanned, Unit, Value,
+};
 use crate::scoring::{
     AwardEntry, AwardStatus, CriterionScore, ItemScore, PeriodStandings, Standings, UnitScore,
 };
@@ -43,7 +45,7 @@ struct UnitView<'a> {
     headcount: Option<Decimal>,
     registered: bool,
     registration: Option<&'a Registration>,
-    metrics: &'a BTreeMap<String, Spanned<Decimal>>,
+    metrics: &'a IdMap<Spanned<Decimal>>,
 }
 
 #[derive(Serialize)]

@@ -5,12 +5,10 @@
 //! zero, to the campaign precision) happens here, once per criterion, item and capped sum.
 //! Values of the wrong kind or out of range score 0 rather than fail: validation reports them.
 
-use std::collections::BTreeMap;
-
 use rust_decimal::{Decimal, RoundingStrategy};
 
 use super::{Context, CriterionScore, ItemScore, UnitScore};
-use crate::model::{Band, Bands, Criterion, ItemTable, Method, PeriodResults, Spanned, Unit, Value};
+use crate::model::{Band, Bands, Criterion, IdMap, ItemTable, Method, PeriodResults, Spanned, Unit, Value};
 
 /// The largest scale a `Decimal` holds; a larger precision could not change anything.
 const MAX_SCALE: u32 = 28;
@@ -196,7 +194,7 @@ struct ItemTotals {
 
 fn score_items(
     table: Option<&ItemTable>,
-    counts: Option<&BTreeMap<String, Spanned<Decimal>>>,
+    counts: Option<&IdMap<Spanned<Decimal>>>,
     precision: u32,
 ) -> ItemTotals {
     let (Some(table), Some(counts)) = (table, counts) else {

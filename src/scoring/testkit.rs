@@ -228,5 +228,5 @@ impl Kit {
 
 /// The unit's results for `period`, created empty when absent.
 pub(crate) fn period_results<'a>(unit: &'a mut Unit, period: &str) -> &'a mut PeriodResults {
-    unit.results.entry(period.into()).or_default()
+    unit.results.get_or_insert_with(period, PeriodResults::default)
 }
