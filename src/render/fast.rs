@@ -446,17 +446,22 @@ pub(super) struct BoardColumns {
     pub(super) show_cluster: bool,
 }
 
-/// The `<tbody>` rows of a ranking table (`partials/components.html`, `board_table`'s loop).
+/// About how many bytes `board_rows` writes for `rows`, to size buffers.
+pub(super) fn board_rows_size(rows: &[BoardRow], cols: BoardColumns) -> usize {
+    let per_row = 700 + if cols.show_criteria { rows.first().map_or(0, |r| r.points.len() * 45) } else { 0 };
+    rows.len() * per_row
+}
+
+/// Appends the `<tbody>` rows of a ranking table (`partials/components.html`, `board_table`'s
+/// loop) to `o`.
 pub(super) fn board_rows(
+    o: &mut String,
     rows: &[BoardRow],
     cols: BoardColumns,
     root: &str,
     strings: &Strings,
-) -> Result<String, Missing> {
+) -> Result<(), Missing> {
     let t = T(strings);
-    let per_row = 700 + if cols.show_criteria { rows.first().map_or(0, |r| r.points.len() * 45) } else { 0 };
-    let mut out = String::with_capacity(rows.len() * per_row);
-    let o = &mut out;
     for row in rows {
         let r = if cols.in_cluster { &row.cluster_rank } else { &row.rank };
         o.push_str("\n    <tr>\n      <td class=\"num rank\" data-sort=\"");
@@ -510,21 +515,46 @@ pub(super) fn board_rows(
         esc(o, &row.total);
         o.push_str("</strong></td>\n    </tr>");
     }
-    Ok(out)
+    Ok(())
 }
 
-/// The `<tbody>` rows of one period's ranking on a criterion page (`criterion.html`'s loop
-/// over `cp.rows`).
+/// What a criterion page's rows show of the criterion itself.
+#[derive(Debug, Clone)]
+pub(super) struct CriterionColumns {
+    unit: Option<String>,
+    show_target: bool,
+    max: String,
+}
+
+impl CriterionColumns {
+    pub(super) fn of(k: &CriterionInfo) -> Self {
+        Self { unit: k.unit.clone(), show_target: text(&k.target).is_some(), max: k.max.clone() }
+    }
+}
+
+#[cfg(test)]
+impl CriterionColumns {
+    pub(super) fn plain(max: &str) -> Self {
+        Self { unit: None, show_target: false, max: max.to_string() }
+    }
+}
+
+/// About how many bytes `criterion_rows` writes for `rows`, to size buffers.
+pub(super) fn criterion_rows_size(rows: &[CriterionRankRow]) -> usize {
+    rows.len() * 600
+}
+
+/// Appends the `<tbody>` rows of one period's ranking on a criterion page (`criterion.html`'s
+/// loop over `cp.rows`) to `o`.
 pub(super) fn criterion_rows(
+    o: &mut String,
     rows: &[CriterionRankRow],
-    k: &CriterionInfo,
+    k: &CriterionColumns,
     root: &str,
     strings: &Strings,
-) -> Result<String, Missing> {
+) -> Result<(), Missing> {
     let t = T(strings);
     let unit = k.unit.as_deref();
-    let mut out = String::with_capacity(rows.len() * 600);
-    let o = &mut out;
     for row in rows {
         o.push_str("\n      <tr>\n        <td class=\"num\" data-sort=\"");
         push_number(o, row.rank);
@@ -541,7 +571,7 @@ pub(super) fn criterion_rows(
             missing_flag(o, &t)?;
         }
         o.push_str("</td>");
-        if text(&k.target).is_some() {
+        if k.show_target {
             o.push_str("\n        <td class=\"num\">");
             if let Some(target) = text(&row.target) {
                 qty(o, target, unit);
@@ -561,5 +591,5 @@ pub(super) fn criterion_rows(
         esc(o, &k.max);
         o.push_str("</td>\n      </tr>");
     }
-    Ok(out)
+    Ok(())
 }

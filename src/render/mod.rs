@@ -114,8 +114,120 @@ struct Job {
     context: Option<tera::Context>,
     hash: u64,
     reuse: Option<Arc<[u8]>>,
-    /// Bytes of HTML already in the view (the natively written tables).
+    /// The page's big tables, written into the output where the view has their markers.
+    tables: Vec<Table>,
+    /// About how many bytes of HTML the natively written tables make.
     size_hint: usize,
+}
+
+/// A big table (ranking rows) that `fast` writes straight into the page's output, in place of
+/// the marker its view carries: its HTML is never held as one string, and Tera never copies
+/// it. A 10,000-unit scoreboard's rows are ~30 MB of HTML.
+enum Table {
+    Board(Vec<views::boards::BoardRow>, fast::BoardColumns),
+    Criterion(Vec<views::boards::CriterionRankRow>, fast::CriterionColumns),
+}
+
+impl Table {
+    fn is_empty(&self) -> bool {
+        match self {
+            Table::Board(rows, _) => rows.is_empty(),
+            Table::Criterion(rows, _) => rows.is_empty(),
+        }
+    }
+
+    fn size(&self) -> usize {
+        match self {
+            Table::Board(rows, cols) => fast::board_rows_size(rows, *cols),
+            Table::Criterion(rows, _) => fast::criterion_rows_size(rows),
+        }
+    }
+
+    /// The rows' views, for the hash that decides whether `serve` may reuse a page.
+    fn hash(&self) -> u64 {
+        match self {
+            Table::Board(rows, _) => hash_of(rows),
+            Table::Criterion(rows, _) => hash_of(rows),
+        }
+    }
+
+    /// Writes the rows in chunks of a few hundred, through one reused buffer.
+    fn write(&self, root: &str, strings: &Strings, out: &mut dyn std::io::Write) -> Result<(), TableError> {
+        const CHUNK: usize = 256;
+        let mut buf = String::new();
+        let mut flush = |buf: &mut String| -> Result<(), TableError> {
+            out.write_all(buf.as_bytes()).map_err(TableError::Io)?;
+            buf.clear();
+            Ok(())
+        };
+        match self {
+            Table::Board(rows, cols) => {
+                for chunk in rows.chunks(CHUNK) {
+                    fast::board_rows(&mut buf, chunk, *cols, root, strings).map_err(TableError::Missing)?;
+                    flush(&mut buf)?;
+                }
+            }
+            Table::Criterion(rows, cols) => {
+                for chunk in rows.chunks(CHUNK) {
+                    fast::criterion_rows(&mut buf, chunk, cols, root, strings)
+                        .map_err(TableError::Missing)?;
+                    flush(&mut buf)?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+enum TableError {
+    Missing(Missing),
+    Io(std::io::Error),
+}
+
+/// The start of every table marker. The token is random per process, so no text from content
+/// or theme strings can pose as a marker; a marker never reaches the output.
+fn table_marker_prefix() -> &'static str {
+    static PREFIX: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+        let token = std::hash::BuildHasher::hash_one(&std::collections::hash_map::RandomState::new(), 0u8);
+        format!("\u{1}podium-table-{token:016x}-")
+    });
+    &PREFIX
+}
+
+/// The marker of a page's `i`th table in its view.
+fn table_marker(i: usize) -> String {
+    format!("{}{i}\u{1}", table_marker_prefix())
+}
+
+/// Writes `frame` to `out` with each table marker replaced by its table, in one pass over the
+/// frame: a template may show the tables in any order, or leave one out.
+fn splice(
+    frame: &[u8],
+    tables: &[Table],
+    root: &str,
+    strings: &Strings,
+    out: &mut dyn std::io::Write,
+) -> Result<(), TableError> {
+    let prefix = table_marker_prefix().as_bytes();
+    let (mut from, mut at) = (0, 0);
+    while let Some(offset) = frame[at..].iter().position(|&b| b == prefix[0]) {
+        let start = at + offset;
+        let index = frame[start..].strip_prefix(prefix).and_then(|rest| {
+            let len = rest.iter().position(|&b| b == prefix[0])?;
+            let i: usize = std::str::from_utf8(&rest[..len]).ok()?.parse().ok()?;
+            (i < tables.len()).then_some((i, prefix.len() + len + 1))
+        });
+        match index {
+            Some((i, len)) => {
+                out.write_all(&frame[from..start]).map_err(TableError::Io)?;
+                tables[i].write(root, strings, out)?;
+                from = start + len;
+                at = from;
+            }
+            None => at = start + 1,
+        }
+    }
+    out.write_all(&frame[from..]).map_err(TableError::Io)
 }
 
 /// Per-page values every template sees as `here`.
@@ -194,8 +306,25 @@ pub fn render_with(
             .map(|&page| {
                 let job = job(&ctx, page, &Prior { previous: None, keep: false }, renderer.fast)
                     .map_err(|Missing(key)| missing_string(&renderer.strings, &key))?;
-                let bytes = render_job(&renderer.engine, corpus, &job)?;
-                sink.write(&job.path, &bytes).map_err(|e| Diagnostic::error("io", format!("{e:#}")))?;
+                let (engine, strings) = (&renderer.engine, &*renderer.strings);
+                let io = |e: anyhow::Error| Diagnostic::error("io", format!("{e:#}"));
+                let frame = render_job(engine, corpus, &job)?;
+                if job.tables.is_empty() || job.size_hint <= STREAM_OVER {
+                    let bytes = frame.into_bytes(&job, strings)?;
+                    sink.write(&job.path, &bytes).map_err(io)?;
+                } else {
+                    let mut failed = None;
+                    let written = sink.write_streamed(&job.path, &mut |w| {
+                        frame.write_to(&job, strings, w).map_err(|d| {
+                            failed = Some(d);
+                            anyhow::anyhow!("page not rendered")
+                        })
+                    });
+                    if let Some(d) = failed {
+                        return Err(d);
+                    }
+                    written.map_err(io)?;
+                }
                 Ok(job.path)
             })
             .collect()
@@ -301,7 +430,7 @@ impl Renderer {
             job(ctx, page, prior, self.fast).map_err(|Missing(key)| missing_string(&self.strings, &key))?;
         let bytes = match &job.reuse {
             Some(bytes) => bytes.clone(),
-            None => render_job(&self.engine, ctx.corpus, &job)?.into(),
+            None => render_job(&self.engine, ctx.corpus, &job)?.into_bytes(&job, &self.strings)?.into(),
         };
         Ok((OutputFile { path: job.path, bytes }, job.hash))
     }
@@ -327,8 +456,9 @@ fn missing_string(strings: &Strings, key: &str) -> Diagnostic {
         .with_help("add the key to the theme's i18n/<lang>.yaml (see docs/themes.md)")
 }
 
-/// Renders a job's page (one that is not reused).
-fn render_job(engine: &Engine, corpus: &Corpus, job: &Job) -> Result<Vec<u8>, Diagnostic> {
+/// Renders a job's page (one that is not reused): the template's output, in which the tables'
+/// markers are still to be replaced (`Frame::write_to`, `Frame::into_bytes`).
+fn render_job(engine: &Engine, corpus: &Corpus, job: &Job) -> Result<Frame, Diagnostic> {
     let url = job.path.strip_suffix("index.html").unwrap_or(&job.path);
     let base_url = corpus.campaign.site.base_url.as_deref();
     let here = Here {
@@ -341,12 +471,42 @@ fn render_job(engine: &Engine, corpus: &Corpus, job: &Job) -> Result<Vec<u8>, Di
     };
     let mut context = job.context.clone().unwrap_or_default();
     context.insert("here", &here);
-    // The frame around the big tables is a few tens of kilobytes; sizing the buffer up front
-    // saves regrowing (and copying) a page of megabytes several times.
-    let mut html = Vec::with_capacity(job.size_hint + 64 * 1024);
-    engine.render_to(job.template, &context, &mut html)?;
-    Ok(html)
+    // Sized up front when the page is made here whole: a unit page's natively written sections
+    // are ~100 KB, and regrowing would copy them several times.
+    let room = if job.tables.is_empty() { job.size_hint } else { 0 };
+    let mut bytes = Vec::with_capacity(room + 64 * 1024);
+    engine.render_to(job.template, &context, &mut bytes)?;
+    Ok(Frame { bytes, root: here.root })
 }
+
+/// A rendered template, and the root its links are relative to.
+struct Frame {
+    bytes: Vec<u8>,
+    root: String,
+}
+
+impl Frame {
+    /// Writes the page: the frame with its tables in place.
+    fn write_to(&self, job: &Job, strings: &Strings, out: &mut dyn std::io::Write) -> Result<(), Diagnostic> {
+        splice(&self.bytes, &job.tables, &self.root, strings, out).map_err(|e| match e {
+            TableError::Missing(Missing(key)) => missing_string(strings, &key),
+            TableError::Io(e) => Diagnostic::error("io", format!("{}: {e}", job.path)),
+        })
+    }
+
+    /// The whole page in memory.
+    fn into_bytes(self, job: &Job, strings: &Strings) -> Result<Vec<u8>, Diagnostic> {
+        if job.tables.is_empty() {
+            return Ok(self.bytes);
+        }
+        let mut page = Vec::with_capacity(self.bytes.len() + job.size_hint);
+        self.write_to(job, strings, &mut page)?;
+        Ok(page)
+    }
+}
+
+/// A page whose tables make more than this is streamed into its file rather than assembled.
+const STREAM_OVER: usize = 1 << 20;
 
 /// Escapes text for HTML and XML content and attribute values (`& < > " '`), and drops the
 /// control characters XML 1.0 forbids, so the result is also a well-formed XML text.
@@ -446,7 +606,18 @@ fn view<T: Serialize>(
         context.insert("page", view);
         Some(context)
     };
-    Job { path, canonical_url: None, template, title, kind, context, hash, reuse, size_hint: 0 }
+    Job {
+        path,
+        canonical_url: None,
+        template,
+        title,
+        kind,
+        context,
+        hash,
+        reuse,
+        tables: Vec::new(),
+        size_hint: 0,
+    }
 }
 
 /// What a page's previous render left: its view hash and bytes, and whether the caller keeps
@@ -576,6 +747,15 @@ fn job(ctx: &Ctx<'_>, page: Page, prior: &Prior, fast: bool) -> Result<Job, Miss
         hint += html.len();
         Some(html)
     };
+    let mut tables = Vec::new();
+    // No marker for a table without rows: templates test the HTML to show "no one yet".
+    let mut table = |t: Table| {
+        if t.is_empty() {
+            return None;
+        }
+        tables.push(t);
+        Some(table_marker(tables.len() - 1))
+    };
     let mut job = match page {
         Page::Home => view(p, path, "home.html", "home", camp.title.clone(), &views::misc::home(ctx)?),
         Page::Units => view(p, path, "units.html", "units", ctx.t("nav.units")?, &views::misc::units(ctx)),
@@ -623,8 +803,7 @@ fn job(ctx: &Ctx<'_>, page: Page, prior: &Prior, fast: bool) -> Result<Job, Miss
             let title = ctx.strings.format("scoreboard.title", &[("period", &camp.periods[period].title)])?;
             let mut v = views::boards::scoreboard(ctx, period)?;
             if fast {
-                v.rows_html = fragment(fast::board_rows(&v.rows, cols(false, true, true), &root, s)?);
-                v.rows.clear();
+                v.rows_html = table(Table::Board(std::mem::take(&mut v.rows), cols(false, true, true)));
             }
             view(p, path, "scoreboard.html", "scoreboard", title, &v)
         }
@@ -632,11 +811,10 @@ fn job(ctx: &Ctx<'_>, page: Page, prior: &Prior, fast: bool) -> Result<Job, Miss
             let title = ctx.strings.format("report.title", &[("period", &camp.periods[period].title)])?;
             let mut v = views::boards::report(ctx, period)?;
             if fast {
-                v.overall_html = fragment(fast::board_rows(&v.overall, cols(false, true, false), &root, s)?);
-                v.overall.clear();
+                v.overall_html =
+                    table(Table::Board(std::mem::take(&mut v.overall), cols(false, true, false)));
                 for rc in &mut v.clusters {
-                    rc.rows_html = fragment(fast::board_rows(&rc.rows, cols(true, false, true), &root, s)?);
-                    rc.rows.clear();
+                    rc.rows_html = table(Table::Board(std::mem::take(&mut rc.rows), cols(true, false, true)));
                 }
             }
             view(p, path, "report.html", "report", title, &v)
@@ -645,8 +823,7 @@ fn job(ctx: &Ctx<'_>, page: Page, prior: &Prior, fast: bool) -> Result<Job, Miss
             let title = format!("{} · {}", camp.clusters[cl].title, camp.periods[period].title);
             let mut v = views::boards::cluster(ctx, cl, period)?;
             if fast {
-                v.rows_html = fragment(fast::board_rows(&v.rows, cols(true, true, true), &root, s)?);
-                v.rows.clear();
+                v.rows_html = table(Table::Board(std::mem::take(&mut v.rows), cols(true, true, true)));
             }
             view(p, path, "cluster.html", "cluster", title, &v)
         }
@@ -655,9 +832,9 @@ fn job(ctx: &Ctx<'_>, page: Page, prior: &Prior, fast: bool) -> Result<Job, Miss
             let criterion = &group.criteria[k];
             let mut v = views::boards::criterion(ctx, group, criterion, ki)?;
             if fast {
+                let columns = fast::CriterionColumns::of(&v.criterion);
                 for cp in &mut v.periods {
-                    cp.rows_html = fragment(fast::criterion_rows(&cp.rows, &v.criterion, &root, s)?);
-                    cp.rows.clear();
+                    cp.rows_html = table(Table::Criterion(std::mem::take(&mut cp.rows), columns.clone()));
                 }
             }
             view(p, path, "criterion.html", "criterion", format!("{} {}", criterion.id, criterion.title), &v)
@@ -682,7 +859,16 @@ fn job(ctx: &Ctx<'_>, page: Page, prior: &Prior, fast: bool) -> Result<Job, Miss
             view(p, path, "page.html", "page", page.title.clone(), &views::misc::free_page(ctx, page))
         }
     };
-    job.size_hint = hint;
+    job.size_hint = hint + tables.iter().map(Table::size).sum::<usize>();
+    if prior.keep && !tables.is_empty() {
+        // The view holds only the tables' markers: the rows decide too whether a page is the same.
+        job.hash = hash_of(&(job.hash, tables.iter().map(Table::hash).collect::<Vec<u64>>()));
+        job.reuse = prior.previous.as_ref().filter(|(h, _)| *h == job.hash).map(|(_, bytes)| bytes.clone());
+        if job.reuse.is_some() {
+            job.context = None;
+        }
+    }
+    job.tables = tables;
     job.canonical_url = match page {
         Page::Scoreboard(p, true) => Some(format!("scoreboard/{}/", camp.periods[p].id)),
         Page::Report(p, true) => Some(format!("report/{}/", camp.periods[p].id)),
@@ -774,6 +960,46 @@ fn criteria_page(ctx: &Ctx<'_>) -> Result<CriteriaPage, Missing> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn criterion_table(unit: &str) -> Table {
+        let row = views::boards::CriterionRankRow {
+            rank: 1,
+            unit: Link { title: unit.to_string(), url: format!("units/{unit}/") },
+            value: Some("7".into()),
+            target: None,
+            target_overridden: false,
+            points: "5,00".into(),
+            points_raw: "5.00".into(),
+        };
+        Table::Criterion(vec![row], fast::CriterionColumns::plain("10"))
+    }
+
+    fn written(table: &Table, strings: &Strings) -> String {
+        let mut out = Vec::new();
+        assert!(table.write("../", strings, &mut out).is_ok());
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn tables_replace_their_markers_in_any_order_and_nothing_else() {
+        let strings = Strings::default();
+        let tables = [criterion_table("a"), criterion_table("b")];
+        let prefix = table_marker_prefix();
+        // Markers out of order, one shown twice, a made-up token, an index with no table, a
+        // marker cut short: only the real ones are replaced.
+        let frame = format!(
+            "<p>{m1}</p>{m0}|{m1}|\u{1}podium-table-0000000000000000-0\u{1}|{prefix}7\u{1}|{prefix}0",
+            m0 = table_marker(0),
+            m1 = table_marker(1),
+        );
+        let mut out = Vec::new();
+        assert!(splice(frame.as_bytes(), &tables, "../", &strings, &mut out).is_ok());
+        let (a, b) = (written(&tables[0], &strings), written(&tables[1], &strings));
+        assert!(a.contains("units/a/") && b.contains("units/b/"));
+        let expected =
+            format!("<p>{b}</p>{a}|{b}|\u{1}podium-table-0000000000000000-0\u{1}|{prefix}7\u{1}|{prefix}0");
+        assert_eq!(String::from_utf8(out).unwrap(), expected);
+    }
 
     #[test]
     fn relative_roots_climb_one_level_per_folder() {
