@@ -447,9 +447,8 @@ pub(super) struct BoardColumns {
 }
 
 /// About how many bytes `board_rows` writes for `rows`, to size buffers.
-pub(super) fn board_rows_size(rows: &[BoardRow], cols: BoardColumns) -> usize {
-    let per_row = 700 + if cols.show_criteria { rows.first().map_or(0, |r| r.points.len() * 45) } else { 0 };
-    rows.len() * per_row
+pub(super) fn board_rows_size(rows: usize, criteria: usize, cols: BoardColumns) -> usize {
+    rows * (700 + if cols.show_criteria { criteria * 45 } else { 0 })
 }
 
 /// Appends the `<tbody>` rows of a ranking table (`partials/components.html`, `board_table`'s
@@ -540,8 +539,8 @@ impl CriterionColumns {
 }
 
 /// About how many bytes `criterion_rows` writes for `rows`, to size buffers.
-pub(super) fn criterion_rows_size(rows: &[CriterionRankRow]) -> usize {
-    rows.len() * 600
+pub(super) fn criterion_rows_size(rows: usize) -> usize {
+    rows * 600
 }
 
 /// Appends the `<tbody>` rows of one period's ranking on a criterion page (`criterion.html`'s

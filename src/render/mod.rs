@@ -121,62 +121,106 @@ struct Job {
 }
 
 /// A big table (ranking rows) that `fast` writes straight into the page's output, in place of
-/// the marker its view carries: its HTML is never held as one string, and Tera never copies
-/// it. A 10,000-unit scoreboard's rows are ~30 MB of HTML.
+/// the marker its view carries, a few hundred rows at a time: neither its rows' views nor its
+/// HTML are ever held whole, and Tera never copies them. A 10,000-unit scoreboard's rows are
+/// ~30 MB of HTML made from ~25 MB of views.
 enum Table {
-    Board(Vec<views::boards::BoardRow>, fast::BoardColumns),
-    Criterion(Vec<views::boards::CriterionRankRow>, fast::CriterionColumns),
+    /// The board rows of `units`, a ranking in period `p`.
+    Board { p: usize, units: Vec<usize>, cols: fast::BoardColumns },
+    /// The rows of criterion `ki`'s ranking in period `p` (`views::boards::criterion_order`).
+    Criterion { p: usize, ki: usize, order: Vec<(usize, u32)>, cols: fast::CriterionColumns },
 }
+
+/// Rows made and written at a time.
+const TABLE_CHUNK: usize = 256;
 
 impl Table {
     fn is_empty(&self) -> bool {
         match self {
-            Table::Board(rows, _) => rows.is_empty(),
-            Table::Criterion(rows, _) => rows.is_empty(),
+            Table::Board { units, .. } => units.is_empty(),
+            Table::Criterion { order, .. } => order.is_empty(),
         }
     }
 
-    fn size(&self) -> usize {
+    fn size(&self, criteria: usize) -> usize {
         match self {
-            Table::Board(rows, cols) => fast::board_rows_size(rows, *cols),
-            Table::Criterion(rows, _) => fast::criterion_rows_size(rows),
+            Table::Board { units, cols, .. } => fast::board_rows_size(units.len(), criteria, *cols),
+            Table::Criterion { order, .. } => fast::criterion_rows_size(order.len()),
         }
     }
 
-    /// The rows' views, for the hash that decides whether `serve` may reuse a page.
-    fn hash(&self) -> u64 {
+    /// Makes the rows' views chunk by chunk and hands each chunk to `each`.
+    fn chunks(
+        &self,
+        ctx: &Ctx<'_>,
+        mut each: impl FnMut(Rows<'_>) -> Result<(), TableError>,
+    ) -> Result<(), TableError> {
         match self {
-            Table::Board(rows, _) => hash_of(rows),
-            Table::Criterion(rows, _) => hash_of(rows),
-        }
-    }
-
-    /// Writes the rows in chunks of a few hundred, through one reused buffer.
-    fn write(&self, root: &str, strings: &Strings, out: &mut dyn std::io::Write) -> Result<(), TableError> {
-        const CHUNK: usize = 256;
-        let mut buf = String::new();
-        let mut flush = |buf: &mut String| -> Result<(), TableError> {
-            out.write_all(buf.as_bytes()).map_err(TableError::Io)?;
-            buf.clear();
-            Ok(())
-        };
-        match self {
-            Table::Board(rows, cols) => {
-                for chunk in rows.chunks(CHUNK) {
-                    fast::board_rows(&mut buf, chunk, *cols, root, strings).map_err(TableError::Missing)?;
-                    flush(&mut buf)?;
+            Table::Board { p, units, .. } => {
+                let mut rows = Vec::with_capacity(TABLE_CHUNK.min(units.len()));
+                for chunk in units.chunks(TABLE_CHUNK) {
+                    rows.clear();
+                    rows.extend(chunk.iter().map(|&u| views::boards::board_row(ctx, *p, u)));
+                    each(Rows::Board(&rows))?;
                 }
             }
-            Table::Criterion(rows, cols) => {
-                for chunk in rows.chunks(CHUNK) {
-                    fast::criterion_rows(&mut buf, chunk, cols, root, strings)
-                        .map_err(TableError::Missing)?;
-                    flush(&mut buf)?;
+            Table::Criterion { p, ki, order, .. } => {
+                let mut rows = Vec::with_capacity(TABLE_CHUNK.min(order.len()));
+                for chunk in order.chunks(TABLE_CHUNK) {
+                    rows.clear();
+                    for &(u, rank) in chunk {
+                        rows.push(
+                            views::boards::criterion_row(ctx, *p, *ki, u, rank)
+                                .map_err(TableError::Missing)?,
+                        );
+                    }
+                    each(Rows::Criterion(&rows))?;
                 }
             }
         }
         Ok(())
     }
+
+    /// The rows' views, for the hash that decides whether `serve` may reuse a page.
+    fn hash(&self, ctx: &Ctx<'_>) -> Result<u64, Missing> {
+        let mut hashes = Vec::new();
+        let made = self.chunks(ctx, |rows| {
+            hashes.push(match rows {
+                Rows::Board(rows) => hash_of(rows),
+                Rows::Criterion(rows) => hash_of(rows),
+            });
+            Ok(())
+        });
+        match made {
+            Err(TableError::Missing(m)) => Err(m),
+            _ => Ok(hash_of(&hashes)),
+        }
+    }
+
+    fn write(&self, ctx: &Ctx<'_>, root: &str, out: &mut dyn std::io::Write) -> Result<(), TableError> {
+        let mut buf = String::new();
+        self.chunks(ctx, |rows| {
+            match (rows, self) {
+                (Rows::Board(rows), Table::Board { cols, .. }) => {
+                    fast::board_rows(&mut buf, rows, *cols, root, ctx.strings)
+                }
+                (Rows::Criterion(rows), Table::Criterion { cols, .. }) => {
+                    fast::criterion_rows(&mut buf, rows, cols, root, ctx.strings)
+                }
+                _ => Ok(()),
+            }
+            .map_err(TableError::Missing)?;
+            out.write_all(buf.as_bytes()).map_err(TableError::Io)?;
+            buf.clear();
+            Ok(())
+        })
+    }
+}
+
+/// One chunk of a table's rows.
+enum Rows<'a> {
+    Board(&'a [views::boards::BoardRow]),
+    Criterion(&'a [views::boards::CriterionRankRow]),
 }
 
 enum TableError {
@@ -204,8 +248,8 @@ fn table_marker(i: usize) -> String {
 fn splice(
     frame: &[u8],
     tables: &[Table],
+    ctx: &Ctx<'_>,
     root: &str,
-    strings: &Strings,
     out: &mut dyn std::io::Write,
 ) -> Result<(), TableError> {
     let prefix = table_marker_prefix().as_bytes();
@@ -220,7 +264,7 @@ fn splice(
         match index {
             Some((i, len)) => {
                 out.write_all(&frame[from..start]).map_err(TableError::Io)?;
-                tables[i].write(root, strings, out)?;
+                tables[i].write(ctx, root, out)?;
                 from = start + len;
                 at = from;
             }
@@ -306,16 +350,15 @@ pub fn render_with(
             .map(|&page| {
                 let job = job(&ctx, page, &Prior { previous: None, keep: false }, renderer.fast)
                     .map_err(|Missing(key)| missing_string(&renderer.strings, &key))?;
-                let (engine, strings) = (&renderer.engine, &*renderer.strings);
                 let io = |e: anyhow::Error| Diagnostic::error("io", format!("{e:#}"));
-                let frame = render_job(engine, corpus, &job)?;
+                let frame = render_job(&renderer.engine, corpus, &job)?;
                 if job.tables.is_empty() || job.size_hint <= STREAM_OVER {
-                    let bytes = frame.into_bytes(&job, strings)?;
+                    let bytes = frame.into_bytes(&job, &ctx)?;
                     sink.write(&job.path, &bytes).map_err(io)?;
                 } else {
                     let mut failed = None;
                     let written = sink.write_streamed(&job.path, &mut |w| {
-                        frame.write_to(&job, strings, w).map_err(|d| {
+                        frame.write_to(&job, &ctx, w).map_err(|d| {
                             failed = Some(d);
                             anyhow::anyhow!("page not rendered")
                         })
@@ -430,7 +473,7 @@ impl Renderer {
             job(ctx, page, prior, self.fast).map_err(|Missing(key)| missing_string(&self.strings, &key))?;
         let bytes = match &job.reuse {
             Some(bytes) => bytes.clone(),
-            None => render_job(&self.engine, ctx.corpus, &job)?.into_bytes(&job, &self.strings)?.into(),
+            None => render_job(&self.engine, ctx.corpus, &job)?.into_bytes(&job, ctx)?.into(),
         };
         Ok((OutputFile { path: job.path, bytes }, job.hash))
     }
@@ -487,20 +530,20 @@ struct Frame {
 
 impl Frame {
     /// Writes the page: the frame with its tables in place.
-    fn write_to(&self, job: &Job, strings: &Strings, out: &mut dyn std::io::Write) -> Result<(), Diagnostic> {
-        splice(&self.bytes, &job.tables, &self.root, strings, out).map_err(|e| match e {
-            TableError::Missing(Missing(key)) => missing_string(strings, &key),
+    fn write_to(&self, job: &Job, ctx: &Ctx<'_>, out: &mut dyn std::io::Write) -> Result<(), Diagnostic> {
+        splice(&self.bytes, &job.tables, ctx, &self.root, out).map_err(|e| match e {
+            TableError::Missing(Missing(key)) => missing_string(ctx.strings, &key),
             TableError::Io(e) => Diagnostic::error("io", format!("{}: {e}", job.path)),
         })
     }
 
     /// The whole page in memory.
-    fn into_bytes(self, job: &Job, strings: &Strings) -> Result<Vec<u8>, Diagnostic> {
+    fn into_bytes(self, job: &Job, ctx: &Ctx<'_>) -> Result<Vec<u8>, Diagnostic> {
         if job.tables.is_empty() {
             return Ok(self.bytes);
         }
         let mut page = Vec::with_capacity(self.bytes.len() + job.size_hint);
-        self.write_to(job, strings, &mut page)?;
+        self.write_to(job, ctx, &mut page)?;
         Ok(page)
     }
 }
@@ -801,40 +844,45 @@ fn job(ctx: &Ctx<'_>, page: Page, prior: &Prior, fast: bool) -> Result<Job, Miss
         }
         Page::Scoreboard(period, _) => {
             let title = ctx.strings.format("scoreboard.title", &[("period", &camp.periods[period].title)])?;
-            let mut v = views::boards::scoreboard(ctx, period)?;
+            let mut v = views::boards::scoreboard(ctx, period, !fast)?;
             if fast {
-                v.rows_html = table(Table::Board(std::mem::take(&mut v.rows), cols(false, true, true)));
+                let units = ctx.period(period).ranking.clone();
+                v.rows_html = table(Table::Board { p: period, units, cols: cols(false, true, true) });
             }
             view(p, path, "scoreboard.html", "scoreboard", title, &v)
         }
         Page::Report(period, _) => {
             let title = ctx.strings.format("report.title", &[("period", &camp.periods[period].title)])?;
-            let mut v = views::boards::report(ctx, period)?;
+            let mut v = views::boards::report(ctx, period, !fast)?;
             if fast {
-                v.overall_html =
-                    table(Table::Board(std::mem::take(&mut v.overall), cols(false, true, false)));
-                for rc in &mut v.clusters {
-                    rc.rows_html = table(Table::Board(std::mem::take(&mut rc.rows), cols(true, false, true)));
+                let ps = ctx.period(period);
+                let units = ps.ranking.clone();
+                v.overall_html = table(Table::Board { p: period, units, cols: cols(false, true, false) });
+                for (rc, ranking) in v.clusters.iter_mut().zip(&ps.clusters) {
+                    let units = ranking.ranking.clone();
+                    rc.rows_html = table(Table::Board { p: period, units, cols: cols(true, false, true) });
                 }
             }
             view(p, path, "report.html", "report", title, &v)
         }
         Page::Cluster(cl, period, _) => {
             let title = format!("{} · {}", camp.clusters[cl].title, camp.periods[period].title);
-            let mut v = views::boards::cluster(ctx, cl, period)?;
+            let mut v = views::boards::cluster(ctx, cl, period, !fast)?;
             if fast {
-                v.rows_html = table(Table::Board(std::mem::take(&mut v.rows), cols(true, true, true)));
+                let units = views::boards::cluster_ranking(ctx, cl, period).to_vec();
+                v.rows_html = table(Table::Board { p: period, units, cols: cols(true, true, true) });
             }
             view(p, path, "cluster.html", "cluster", title, &v)
         }
         Page::Criterion(g, k, ki) => {
             let group = &c.criteria.groups[g];
             let criterion = &group.criteria[k];
-            let mut v = views::boards::criterion(ctx, group, criterion, ki)?;
+            let mut v = views::boards::criterion(ctx, group, criterion, ki, !fast)?;
             if fast {
                 let columns = fast::CriterionColumns::of(&v.criterion);
-                for cp in &mut v.periods {
-                    cp.rows_html = table(Table::Criterion(std::mem::take(&mut cp.rows), columns.clone()));
+                for (p, cp) in v.periods.iter_mut().enumerate() {
+                    let order = views::boards::criterion_order(ctx, p, ki);
+                    cp.rows_html = table(Table::Criterion { p, ki, order, cols: columns.clone() });
                 }
             }
             view(p, path, "criterion.html", "criterion", format!("{} {}", criterion.id, criterion.title), &v)
@@ -859,10 +907,12 @@ fn job(ctx: &Ctx<'_>, page: Page, prior: &Prior, fast: bool) -> Result<Job, Miss
             view(p, path, "page.html", "page", page.title.clone(), &views::misc::free_page(ctx, page))
         }
     };
-    job.size_hint = hint + tables.iter().map(Table::size).sum::<usize>();
+    let criteria = c.criteria().count();
+    job.size_hint = hint + tables.iter().map(|t| t.size(criteria)).sum::<usize>();
     if prior.keep && !tables.is_empty() {
         // The view holds only the tables' markers: the rows decide too whether a page is the same.
-        job.hash = hash_of(&(job.hash, tables.iter().map(Table::hash).collect::<Vec<u64>>()));
+        let rows = tables.iter().map(|t| t.hash(ctx)).collect::<Result<Vec<u64>, Missing>>()?;
+        job.hash = hash_of(&(job.hash, rows));
         job.reuse = prior.previous.as_ref().filter(|(h, _)| *h == job.hash).map(|(_, bytes)| bytes.clone());
         if job.reuse.is_some() {
             job.context = None;
@@ -961,29 +1011,32 @@ fn criteria_page(ctx: &Ctx<'_>) -> Result<CriteriaPage, Missing> {
 mod tests {
     use super::*;
 
-    fn criterion_table(unit: &str) -> Table {
-        let row = views::boards::CriterionRankRow {
-            rank: 1,
-            unit: Link { title: unit.to_string(), url: format!("units/{unit}/") },
-            value: Some("7".into()),
-            target: None,
-            target_overridden: false,
-            points: "5,00".into(),
-            points_raw: "5.00".into(),
-        };
-        Table::Criterion(vec![row], fast::CriterionColumns::plain("10"))
-    }
-
-    fn written(table: &Table, strings: &Strings) -> String {
-        let mut out = Vec::new();
-        assert!(table.write("../", strings, &mut out).is_ok());
-        String::from_utf8(out).unwrap()
-    }
-
     #[test]
     fn tables_replace_their_markers_in_any_order_and_nothing_else() {
+        let corpus = crate::scoring::testkit::Kit::new(&["q1"])
+            .assessed("A1", "10")
+            .unit("a", "Alpha")
+            .report("a", "q1", &[("A1", "5")])
+            .unit("b", "Beta")
+            .report("b", "q1", &[("A1", "7")])
+            .build();
+        let standings = crate::scoring::score(&corpus);
         let strings = Strings::default();
-        let tables = [criterion_table("a"), criterion_table("b")];
+        let ctx = Ctx::new(&corpus, &standings, &strings, false);
+        let of = |unit| Table::Criterion {
+            p: 0,
+            ki: 0,
+            order: vec![(unit, 1)],
+            cols: fast::CriterionColumns::plain("10"),
+        };
+        let tables = [of(0), of(1)];
+        let written = |t: &Table| {
+            let mut out = Vec::new();
+            assert!(t.write(&ctx, "../", &mut out).is_ok());
+            String::from_utf8(out).unwrap()
+        };
+        let (a, b) = (written(&tables[0]), written(&tables[1]));
+        assert!(a.contains("units/a/") && b.contains("units/b/"), "{a}\n{b}");
         let prefix = table_marker_prefix();
         // Markers out of order, one shown twice, a made-up token, an index with no table, a
         // marker cut short: only the real ones are replaced.
@@ -993,9 +1046,7 @@ mod tests {
             m1 = table_marker(1),
         );
         let mut out = Vec::new();
-        assert!(splice(frame.as_bytes(), &tables, "../", &strings, &mut out).is_ok());
-        let (a, b) = (written(&tables[0], &strings), written(&tables[1], &strings));
-        assert!(a.contains("units/a/") && b.contains("units/b/"));
+        assert!(splice(frame.as_bytes(), &tables, &ctx, "../", &mut out).is_ok());
         let expected =
             format!("<p>{b}</p>{a}|{b}|\u{1}podium-table-0000000000000000-0\u{1}|{prefix}7\u{1}|{prefix}0");
         assert_eq!(String::from_utf8(out).unwrap(), expected);

@@ -14,7 +14,7 @@ mod indicators;
 mod methods;
 mod rank;
 #[cfg(test)]
-mod testkit;
+pub(crate) mod testkit;
 #[cfg(test)]
 mod tests;
 

@@ -124,14 +124,22 @@ fn totals_chart(ctx: &Ctx<'_>, title: &str, p: usize, units: &[usize]) -> String
     charts::bars(title, &bars, max)
 }
 
-pub fn scoreboard(ctx: &Ctx<'_>, p: usize) -> Result<ScoreboardPage, Missing> {
+/// The rows of a ranking, or none when `render/fast.rs` is to write them (`with_rows` false).
+fn rows_of(ctx: &Ctx<'_>, p: usize, units: &[usize], with_rows: bool) -> Vec<BoardRow> {
+    if !with_rows {
+        return Vec::new();
+    }
+    units.iter().map(|&u| board_row(ctx, p, u)).collect()
+}
+
+pub fn scoreboard(ctx: &Ctx<'_>, p: usize, with_rows: bool) -> Result<ScoreboardPage, Missing> {
     let ps = ctx.period(p);
     let head = period_head(ctx, p);
     let title = ctx.strings.format("scoreboard.chart_title", &[("period", &head.title)])?;
     Ok(ScoreboardPage {
         periods: period_nav(ctx, "scoreboard/", p),
         criteria: criterion_heads(ctx),
-        rows: ps.ranking.iter().map(|&u| board_row(ctx, p, u)).collect(),
+        rows: rows_of(ctx, p, &ps.ranking, with_rows),
         rows_html: None,
         reported: ps.ranking.len(),
         units: ctx.corpus.units.len(),
@@ -177,9 +185,15 @@ pub fn cluster_info(ctx: &Ctx<'_>, c: usize) -> ClusterInfo {
     }
 }
 
-pub fn cluster(ctx: &Ctx<'_>, c: usize, p: usize) -> Result<ClusterPage, Missing> {
+/// The ranking of cluster `c` in period `p` (empty when no member reported).
+pub fn cluster_ranking<'a>(ctx: &'a Ctx<'_>, c: usize, p: usize) -> &'a [usize] {
     let ps = ctx.period(p);
-    let ranking = ps.clusters.iter().find(|r| r.cluster == c).map(|r| r.ranking.as_slice()).unwrap_or(&[]);
+    ps.clusters.iter().find(|r| r.cluster == c).map(|r| r.ranking.as_slice()).unwrap_or(&[])
+}
+
+pub fn cluster(ctx: &Ctx<'_>, c: usize, p: usize, with_rows: bool) -> Result<ClusterPage, Missing> {
+    let ps = ctx.period(p);
+    let ranking = cluster_ranking(ctx, c, p);
     let info = cluster_info(ctx, c);
     let head = period_head(ctx, p);
     let title =
@@ -192,7 +206,7 @@ pub fn cluster(ctx: &Ctx<'_>, c: usize, p: usize) -> Result<ClusterPage, Missing
     Ok(ClusterPage {
         periods: period_nav(ctx, &format!("clusters/{}/", info.id), p),
         criteria: criterion_heads(ctx),
-        rows: ranking.iter().map(|&u| board_row(ctx, p, u)).collect(),
+        rows: rows_of(ctx, p, ranking, with_rows),
         rows_html: None,
         not_reported,
         chart_svg: totals_chart(ctx, &title, p, ranking),
@@ -331,47 +345,74 @@ pub struct CriterionRankRow {
     pub points_raw: String,
 }
 
-/// The ranking on one criterion: reporting units by points (competition ranks), then name.
+/// The ranking on criterion `ki` in period `p`: reporting units by points (competition ranks),
+/// then name; each unit with its rank.
+pub fn criterion_order(ctx: &Ctx<'_>, p: usize, ki: usize) -> Vec<(usize, u32)> {
+    let ps = ctx.period(p);
+    // The sort keys are gathered first: comparing through each unit's scores jumped around
+    // memory, which at 100,000 units made these sorts a tenth of the whole build. Name
+    // positions are distinct, so the order is total and an unstable sort gives the same.
+    let mut keyed: Vec<(Decimal, u32, usize)> =
+        ps.ranking.iter().map(|&u| (ps.units[u].criteria[ki].points, ctx.idx.name_order[u], u)).collect();
+    keyed.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    let mut previous: Option<(Decimal, u32)> = None;
+    keyed
+        .into_iter()
+        .enumerate()
+        .map(|(i, (points, _, u))| {
+            let rank = match previous {
+                Some((before, rank)) if before == points => rank,
+                _ => i as u32 + 1,
+            };
+            previous = Some((points, rank));
+            (u, rank)
+        })
+        .collect()
+}
+
+/// One row of a criterion ranking (`criterion_order` gives the unit and rank).
+pub fn criterion_row(
+    ctx: &Ctx<'_>,
+    p: usize,
+    ki: usize,
+    u: usize,
+    rank: u32,
+) -> Result<CriterionRankRow, Missing> {
+    let c = &ctx.period(p).units[u].criteria[ki];
+    Ok(CriterionRankRow {
+        rank,
+        unit: ctx.unit_link(u),
+        value: match c.value {
+            Some(crate::model::Value::Number(n)) => Some(ctx.fmt.as_written(n)),
+            Some(crate::model::Value::Bool(b)) => Some(ctx.t(if b { "value.yes" } else { "value.no" })?),
+            None => None,
+        },
+        target: c.target.map(|t| ctx.fmt.as_written(t)),
+        target_overridden: c.target_overridden,
+        points: ctx.fmt.points(c.points),
+        points_raw: ctx.fmt.raw(c.points),
+    })
+}
+
+/// The page of one criterion: its rule and its ranking in every period (rows left out when
+/// `render/fast.rs` is to write them, `with_rows` false).
 pub fn criterion(
     ctx: &Ctx<'_>,
     group: &crate::model::Group,
     k: &Criterion,
     ki: usize,
+    with_rows: bool,
 ) -> Result<CriterionPage, Missing> {
     let mut periods = Vec::new();
-    for (p, ps) in ctx.standings.periods.iter().enumerate() {
-        // The sort keys are gathered first: comparing through each unit's scores jumped around
-        // memory, which at 100,000 units made these sorts a tenth of the whole build. Name
-        // positions are distinct, so the order is total and an unstable sort gives the same.
-        let mut keyed: Vec<(Decimal, u32, usize)> =
-            ps.ranking.iter().map(|&u| (ps.units[u].criteria[ki].points, ctx.idx.name_order[u], u)).collect();
-        keyed.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-        let units: Vec<usize> = keyed.into_iter().map(|(_, _, u)| u).collect();
-        let mut rows: Vec<CriterionRankRow> = Vec::with_capacity(units.len());
-        let mut previous: Option<(Decimal, u32)> = None;
-        for (i, &u) in units.iter().enumerate() {
-            let c = &ps.units[u].criteria[ki];
-            let rank = match previous {
-                Some((points, rank)) if points == c.points => rank,
-                _ => i as u32 + 1,
-            };
-            previous = Some((c.points, rank));
-            rows.push(CriterionRankRow {
-                rank,
-                unit: ctx.unit_link(u),
-                value: match c.value {
-                    Some(crate::model::Value::Number(n)) => Some(ctx.fmt.as_written(n)),
-                    Some(crate::model::Value::Bool(b)) => {
-                        Some(ctx.t(if b { "value.yes" } else { "value.no" })?)
-                    }
-                    None => None,
-                },
-                target: c.target.map(|t| ctx.fmt.as_written(t)),
-                target_overridden: c.target_overridden,
-                points: ctx.fmt.points(c.points),
-                points_raw: ctx.fmt.raw(c.points),
-            });
-        }
+    for p in 0..ctx.standings.periods.len() {
+        let rows = if with_rows {
+            criterion_order(ctx, p, ki)
+                .into_iter()
+                .map(|(u, rank)| criterion_row(ctx, p, ki, u, rank))
+                .collect::<Result<Vec<_>, _>>()?
+        } else {
+            Vec::new()
+        };
         periods.push(CriterionPeriod { period: period_head(ctx, p), rows, rows_html: None });
     }
     Ok(CriterionPage { criterion: criterion_info(ctx, group, k)?, periods })
@@ -410,7 +451,7 @@ pub struct TierCount {
 }
 
 /// The printable page of one period for the review meeting.
-pub fn report(ctx: &Ctx<'_>, p: usize) -> Result<ReportPage, Missing> {
+pub fn report(ctx: &Ctx<'_>, p: usize, with_rows: bool) -> Result<ReportPage, Missing> {
     let ps = ctx.period(p);
     let tiers = ctx
         .corpus
@@ -439,14 +480,14 @@ pub fn report(ctx: &Ctx<'_>, p: usize) -> Result<ReportPage, Missing> {
             .map(|i| indicator_row(ctx, i, p))
             .collect::<Result<_, _>>()?,
         criteria: criterion_heads(ctx),
-        overall: ps.ranking.iter().map(|&u| board_row(ctx, p, u)).collect(),
+        overall: rows_of(ctx, p, &ps.ranking, with_rows),
         overall_html: None,
         clusters: ps
             .clusters
             .iter()
             .map(|r| ReportCluster {
                 cluster: ctx.cluster_link(r.cluster),
-                rows: r.ranking.iter().map(|&u| board_row(ctx, p, u)).collect(),
+                rows: rows_of(ctx, p, &r.ranking, with_rows),
                 rows_html: None,
             })
             .collect(),
