@@ -229,13 +229,14 @@ fn rebuild(
             let files: Arc<HashMap<String, Arc<[u8]>>> =
                 Arc::new(live.files.iter().map(|f| (f.path.clone(), f.bytes.clone())).collect());
             let (pages, warnings) = (live.pages.len(), live.prepared.diagnostics.len());
+            let timings = live.timings.to_string();
             shared.publish(|s| {
                 s.files = files;
                 s.live = Some(Arc::new(live));
                 s.errors.clear();
             });
             log(&format!(
-                "built in {} ms: {pages} pages (rendered when requested){}",
+                "built in {} ms: {pages} pages (rendered when requested){} ({timings})",
                 started.elapsed().as_millis(),
                 if warnings > 0 { format!(", {warnings} warnings") } else { String::new() }
             ));

@@ -111,27 +111,58 @@ pub struct Written {
     pub elapsed: Duration,
 }
 
+/// How long each step of a live build took, for serve's log.
+#[derive(Debug, Clone, Default)]
+pub struct Timings {
+    pub load: Duration,
+    pub validate: Duration,
+    pub score: Duration,
+    /// Making (or reusing) the renderer, the page list and the copied files.
+    pub render: Duration,
+}
+
+impl std::fmt::Display for Timings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let ms = |d: Duration| d.as_millis();
+        write!(
+            f,
+            "load {} ms, validate {} ms, score {} ms, render setup {} ms",
+            ms(self.load),
+            ms(self.validate),
+            ms(self.score),
+            ms(self.render)
+        )
+    }
+}
+
 /// Loads, validates and (when clean) scores; applies `--base-url`.
 fn prepare_scored(
     options: &BuildOptions,
     cache: &mut LiveCache,
     changes: &Changes,
+    timings: &mut Timings,
 ) -> Result<(Prepared, Standings)> {
     if let Some(url) = &options.base_url
         && !(url.starts_with("https://") || url.starts_with("http://"))
     {
         bail!("--base-url must be an absolute http(s) URL, e.g. https://example.org/thi-dua/, found {url:?}");
     }
+    let started = Instant::now();
     let loaded = content::load_changed(&options.root, &mut cache.load, changes.content.as_deref())?;
+    timings.load = started.elapsed();
+    let started = Instant::now();
     let mut prepared = validated(loaded, &mut cache.validation);
+    timings.validate = started.elapsed();
     if let Some(url) = &options.base_url {
         prepared.corpus.campaign.site.base_url = Some(url.clone());
     }
+    let started = Instant::now();
     let standings = if prepared.has_errors() {
         Standings::default()
     } else {
         scoring::score_cached(&prepared.corpus, &mut cache.scores)
     };
+    timings.score = started.elapsed();
     Ok((prepared, standings))
 }
 
@@ -148,6 +179,8 @@ pub struct Live {
     pub other: std::sync::OnceLock<HashMap<String, std::sync::Arc<[u8]>>>,
     /// Every page's output path and what it shows.
     pub pages: HashMap<String, render::Page>,
+    /// Where this build's time went, for serve's log.
+    pub timings: Timings,
 }
 
 impl Live {
@@ -172,7 +205,8 @@ impl Live {
 /// Prepares a `Live` site (for `serve`), redoing only what `changes` can have affected since
 /// `cache` was filled.
 pub fn generate_live(options: &BuildOptions, cache: &mut LiveCache, changes: &Changes) -> Result<Live> {
-    let (mut prepared, standings) = prepare_scored(options, cache, changes)?;
+    let mut timings = Timings::default();
+    let (mut prepared, standings) = prepare_scored(options, cache, changes, &mut timings)?;
     if prepared.has_errors() {
         return Ok(Live {
             prepared,
@@ -181,8 +215,10 @@ pub fn generate_live(options: &BuildOptions, cache: &mut LiveCache, changes: &Ch
             files: Vec::new(),
             other: Default::default(),
             pages: HashMap::new(),
+            timings,
         });
     }
+    let started = Instant::now();
     let render_options = render::RenderOptions { root: &options.root, drafts: options.drafts };
     let (renderer, rendered) = render::Renderer::new(&prepared.corpus, &standings, &render_options)?;
     prepared.diagnostics.extend(rendered.diagnostics);
@@ -202,7 +238,8 @@ pub fn generate_live(options: &BuildOptions, cache: &mut LiveCache, changes: &Ch
     )?);
     diagnostics::sort(&mut prepared.diagnostics);
     let renderer = if prepared.has_errors() { None } else { renderer };
-    Ok(Live { prepared, standings, renderer, files, other: Default::default(), pages })
+    timings.render = started.elapsed();
+    Ok(Live { prepared, standings, renderer, files, other: Default::default(), pages, timings })
 }
 
 /// Builds the site into `options.output`, replacing it only when everything succeeded. Pages
@@ -210,7 +247,8 @@ pub fn generate_live(options: &BuildOptions, cache: &mut LiveCache, changes: &Ch
 pub fn build(options: &BuildOptions) -> Result<BuildReport> {
     let started = Instant::now();
     output::check_output_folder(&options.root, &options.output)?;
-    let (mut prepared, standings) = prepare_scored(options, &mut LiveCache::default(), &Changes::default())?;
+    let (mut prepared, standings) =
+        prepare_scored(options, &mut LiveCache::default(), &Changes::default(), &mut Timings::default())?;
     if prepared.has_errors() {
         return Ok(BuildReport { prepared, written: None });
     }
