@@ -15,7 +15,7 @@ pub(crate) fn outcome(
     corpus: &Corpus,
     index: usize,
     award: &Award,
-    periods: &[PeriodStandings],
+    periods: &[std::sync::Arc<PeriodStandings>],
     current_period: usize,
 ) -> AwardOutcome {
     let period = award.period.as_ref().and_then(|p| corpus.period_index(&p.value));
