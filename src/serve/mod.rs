@@ -164,7 +164,8 @@ fn watch(
         batch.kinds.dedup();
         let names: Vec<String> = batch.kinds.iter().map(|k| format!("{k:?}").to_lowercase()).collect();
         log(&format!("change: {}", names.join(", ")));
-        let changes = Changes { content: (!batch.lost_track).then_some(batch.content) };
+        let outside_content = batch.lost_track || batch.kinds.iter().any(|k| !k.is_content());
+        let changes = Changes { content: (!batch.lost_track).then_some(batch.content), outside_content };
         rebuild(build, shared, cache, &changes, log);
     }
 }
