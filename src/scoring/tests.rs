@@ -744,6 +744,22 @@ mod properties {
         }
 
         #[test]
+        fn award_walks_that_stop_early_propose_the_same(corpus in corpus()) {
+            let standings = score(&corpus);
+            for outcome in &standings.awards {
+                let award = &corpus.campaign.awards[outcome.award];
+                let Some(period) = standings.periods.get(outcome.period) else { continue };
+                let mut scopes = vec![(None, period.ranking.as_slice())];
+                scopes.extend(period.clusters.iter().map(|c| (Some(c.cluster), c.ranking.as_slice())));
+                for (cluster, ranking) in scopes {
+                    let early = awards::scope(&corpus, award, period, cluster, ranking, true);
+                    let full = awards::scope(&corpus, award, period, cluster, ranking, false);
+                    prop_assert_eq!(format!("{early:?}"), format!("{full:?}"));
+                }
+            }
+        }
+
+        #[test]
         fn proposals_never_exceed_the_quota(corpus in corpus()) {
             let standings = score(&corpus);
             for outcome in &standings.awards {
