@@ -18,7 +18,6 @@ mod testkit;
 #[cfg(test)]
 mod tests;
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use rayon::prelude::*;
@@ -290,7 +289,7 @@ pub struct ScoreCache {
     tables: u64,
     /// By unit id: the unit as scored, and what it gives in each period (also for units no
     /// longer there, so that a unit removed and put back is not scored again).
-    units: HashMap<String, (Arc<Unit>, Arc<Vec<UnitPeriod>>)>,
+    units: rustc_hash::FxHashMap<String, (Arc<Unit>, Arc<Vec<UnitPeriod>>)>,
     /// The last run, under the same tables.
     last: Option<Last>,
 }
