@@ -66,6 +66,39 @@ pub fn name_order(collator: &NameCollator, names: &[&str]) -> Vec<u32> {
     positions
 }
 
+/// `name_order` for `names` when only the `changed` ones (sorted indices) differ from the names
+/// `previous` was computed for: those are taken out of the order and put back in their places,
+/// with O(changed × log n) comparisons instead of a sort. Same result as `name_order`, since
+/// the order is by name, then index, and the other names keep their order.
+pub fn name_order_updated(
+    collator: &NameCollator,
+    names: &[&str],
+    previous: &[u32],
+    changed: &[usize],
+) -> Vec<u32> {
+    let n = names.len();
+    let mut sorted: Vec<usize> = vec![usize::MAX; n];
+    for (index, &position) in previous.iter().enumerate() {
+        if let Some(slot) = sorted.get_mut(position as usize) {
+            *slot = index;
+        }
+    }
+    if previous.len() != n || sorted.contains(&usize::MAX) {
+        return name_order(collator, names); // not a permutation: not an order of these names
+    }
+    sorted.retain(|i| changed.binary_search(i).is_err());
+    let order = |a: usize, b: usize| collator.compare(names[a], names[b]).then(a.cmp(&b));
+    for &i in changed.iter().filter(|&&i| i < n) {
+        let at = sorted.partition_point(|&j| order(j, i).is_lt());
+        sorted.insert(at, i);
+    }
+    let mut positions = vec![0; n];
+    for (position, index) in sorted.into_iter().enumerate() {
+        positions[index] = u32::try_from(position).unwrap_or(u32::MAX);
+    }
+    positions
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

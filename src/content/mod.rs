@@ -15,7 +15,11 @@ pub mod frontmatter;
 pub mod results;
 pub mod yaml;
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
+
+// Maps keyed by paths and unit ids, looked up for every file and unit on each `serve` rebuild:
+// a fast hash matters there, and keys come from the site's own files.
+use rustc_hash::{FxHashMap, FxHashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -99,7 +103,7 @@ pub fn load(root: &Path) -> Result<Loaded> {
 pub struct LoadCache {
     /// Off for one-shot loads (`build`, `check`), which would only pay for filling it.
     keep: bool,
-    files: HashMap<String, Cached>,
+    files: FxHashMap<String, Cached>,
     /// Hash of criteria.yaml's text when the cached results files were read (their columns
     /// depend on it).
     criteria: u64,
@@ -107,11 +111,11 @@ pub struct LoadCache {
     /// edit behind a symlink under the target's path, so its paths could not be trusted).
     walked: Option<Walked>,
     /// Each unit's merge of its front matter with its results rows, by unit id.
-    merged: HashMap<String, Merged>,
+    merged: FxHashMap<String, Merged>,
     /// The unit ids the rows of `unknown_rows` were checked against, in corpus order.
     unit_ids: Vec<String>,
     /// Per results file: the diagnostics of its rows that name no unit.
-    unknown_rows: HashMap<String, (Arc<ResultsTable>, Vec<Diagnostic>)>,
+    unknown_rows: FxHashMap<String, (Arc<ResultsTable>, Vec<Diagnostic>)>,
 }
 
 /// The files a walk found (sorted by path, classified) and the problems it reported.
@@ -161,12 +165,12 @@ struct ResultsTable {
     period: Spanned<String>,
     table: results::Table,
     /// Row indices by unit id, in file order.
-    rows_of: HashMap<String, Vec<usize>>,
+    rows_of: FxHashMap<String, Vec<usize>>,
 }
 
 impl ResultsTable {
     fn new(period: Spanned<String>, table: results::Table) -> ResultsTable {
-        let mut rows_of: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut rows_of: FxHashMap<String, Vec<usize>> = FxHashMap::default();
         for (i, row) in table.rows.iter().enumerate() {
             rows_of.entry(row.unit.value.clone()).or_default().push(i);
         }
@@ -266,10 +270,10 @@ pub fn load_changed(root: &Path, cache: &mut LoadCache, changed: Option<&[String
 /// The changed paths that are content files, when every one of them is a file of the last walk
 /// edited in place (or a file that came and went unseen, like an editor's temporary file).
 /// `None` when the tree must be walked again.
-fn edited_in_place(root: &Path, cache: &LoadCache, paths: &[String]) -> Option<HashSet<String>> {
+fn edited_in_place(root: &Path, cache: &LoadCache, paths: &[String]) -> Option<FxHashSet<String>> {
     let walked = cache.walked.as_ref()?;
     let found = &walked.found;
-    let mut edited = HashSet::new();
+    let mut edited = FxHashSet::default();
     for rel in paths {
         if !rel.starts_with("content/") {
             continue;
@@ -524,7 +528,7 @@ fn assemble(
     found: &[Found],
     diags: &mut Vec<Diagnostic>,
     cache: &mut LoadCache,
-    edited: Option<&HashSet<String>>,
+    edited: Option<&FxHashSet<String>>,
 ) -> Loaded {
     // Read every file in parallel (unless unchanged since the cached load); a file that cannot be
     // read keeps its id with empty text.
@@ -649,7 +653,7 @@ fn assemble(
     if cache.keep {
         if edited.is_none() {
             // A walk: files that are gone must leave the cache.
-            cache.files = HashMap::with_capacity(found.len());
+            cache.files = FxHashMap::with_capacity_and_hasher(found.len(), Default::default());
         }
         for (i, (((parsed, reused), f), (stamp, problem))) in parsed.iter().zip(found).zip(stamps).enumerate()
         {

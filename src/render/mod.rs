@@ -387,8 +387,10 @@ pub fn render_with(
 /// Everything needed to render pages of one corpus and its standings: the theme loaded into
 /// Tera, the UI strings, the shared look-ups. `build` renders every page at once; `serve`
 /// keeps it and renders a page when it is asked for.
+#[derive(Clone)]
 pub struct Renderer {
-    engine: Engine,
+    /// Shared, so that `serve` makes it again only when what it is made from changed.
+    engine: Arc<Engine>,
     strings: Arc<Strings>,
     idx: Arc<Indices>,
     drafts: bool,
@@ -399,6 +401,8 @@ pub struct Renderer {
     /// Hash of everything outside a page's view that shapes it (templates, strings, `site`):
     /// a cached page is valid only for the same frame and the same view hash.
     pub frame: u64,
+    /// Hash of what `engine` was made from: the frame and where each template came from.
+    engine_key: u64,
 }
 
 impl Renderer {
@@ -409,25 +413,57 @@ impl Renderer {
         standings: &Standings,
         options: &RenderOptions<'_>,
     ) -> Result<(Option<Renderer>, Rendered)> {
+        Renderer::reusing(corpus, standings, options, None)
+    }
+
+    /// Like `new`, taking from `previous` (a renderer of an earlier build) what would be made
+    /// the same: the template engine when the theme, the strings and the site frame are the
+    /// same (making it is most of `new`), and the unit look-ups when `previous.1` says that the
+    /// units (ids, parents, clusters) and the declared clusters are the same.
+    pub fn reusing(
+        corpus: &Corpus,
+        standings: &Standings,
+        options: &RenderOptions<'_>,
+        previous: Option<(&Renderer, bool)>,
+    ) -> Result<(Option<Renderer>, Rendered)> {
         let mut rendered = Rendered::default();
         let lang = corpus.campaign.language;
         let theme = theme::load(options.root, corpus.campaign.site.theme.as_deref(), lang.code())?;
         let strings = Arc::new(Strings::load(&theme.strings, &mut rendered.diagnostics));
-        let idx = Arc::new(Indices::new(corpus, standings));
+        let idx = Arc::new(match previous {
+            Some((previous, true)) => previous.idx.refreshed(corpus, standings),
+            _ => Indices::new(corpus, standings),
+        });
         let ctx = Ctx::with_indices(corpus, standings, &strings, options.drafts, idx.clone());
         let site = site_view(&ctx);
-        let engine = Engine::new(&theme, strings.clone(), ctx.fmt.lang, &site, &mut rendered.diagnostics);
-        let Some(engine) = engine else { return Ok((None, rendered)) };
+        let frame = hash_of(&(&site, strings.all(), &corpus.campaign.site.base_url, theme_hash(&theme)));
+        let origins: Vec<(&String, &String)> = theme.templates.iter().map(|(k, f)| (k, &f.origin)).collect();
+        let engine_key = hash_of(&(frame, &origins));
+        let engine = match previous.filter(|(p, _)| p.engine_key == engine_key) {
+            Some((previous, _)) => previous.engine.clone(),
+            None => {
+                let engine =
+                    Engine::new(&theme, strings.clone(), ctx.fmt.lang, &site, &mut rendered.diagnostics);
+                let Some(engine) = engine else { return Ok((None, rendered)) };
+                Arc::new(engine)
+            }
+        };
         if rendered.diagnostics.iter().any(Diagnostic::is_error) {
             return Ok((None, rendered));
         }
         let fast = theme.templates.values().all(|f| f.origin.starts_with(theme::BUILT_IN));
-        let frame = hash_of(&(&site, strings.all(), &corpus.campaign.site.base_url, theme_hash(&theme)));
         for (path, file) in theme.statics {
             rendered.assets.push((file.origin, OutputFile { path, bytes: file.bytes.into() }));
         }
-        let renderer =
-            Renderer { engine, strings: strings.clone(), idx, drafts: options.drafts, fast, frame };
+        let renderer = Renderer {
+            engine,
+            strings: strings.clone(),
+            idx,
+            drafts: options.drafts,
+            fast,
+            frame,
+            engine_key,
+        };
         Ok((Some(renderer), rendered))
     }
 

@@ -15,40 +15,50 @@ pub(crate) fn outcome(
     corpus: &Corpus,
     index: usize,
     award: &Award,
-    periods: &[PeriodStandings],
+    periods: &[std::sync::Arc<PeriodStandings>],
     current_period: usize,
 ) -> AwardOutcome {
     let period = award.period.as_ref().and_then(|p| corpus.period_index(&p.value));
     let period = period.unwrap_or(current_period);
     let scopes = periods.get(period).map_or_else(Vec::new, |standings| match award.scope {
-        AwardScope::Overall => vec![scope(corpus, award, standings, None, &standings.ranking)],
+        AwardScope::Overall => vec![scope(corpus, award, standings, None, &standings.ranking, true)],
         AwardScope::Cluster => standings
             .clusters
             .iter()
-            .map(|c| scope(corpus, award, standings, Some(c.cluster), &c.ranking))
+            .map(|c| scope(corpus, award, standings, Some(c.cluster), &c.ranking, true))
             .collect(),
     });
     AwardOutcome { award: index, period, scopes }
 }
 
-/// Proposals within one scope; `ranking` is the scope's display order.
-fn scope(
+/// Proposals within one scope; `ranking` is the scope's display order. With `stop_early`, the
+/// walk down the ranking stops where no later unit can change the outcome: at the first unit
+/// below `top`, `min_score` or `min_tier` (ranks only grow and totals only fall down a
+/// ranking), and once the quota is reached and the last candidate's group of equal rank is
+/// complete. The result is the same either way (a test compares them).
+pub(super) fn scope(
     corpus: &Corpus,
     award: &Award,
     standings: &PeriodStandings,
     cluster: Option<usize>,
     ranking: &[usize],
+    stop_early: bool,
 ) -> AwardScopeOutcome {
-    let candidates: Vec<AwardEntry> = ranking
-        .iter()
-        .filter_map(|&unit| {
-            let score = standings.units.get(unit)?;
-            let rank = if cluster.is_some() { score.cluster_rank } else { score.rank }?;
-            let eligible = meets_conditions(corpus, award, corpus.units.get(unit)?, score, rank);
-            eligible.then_some(AwardEntry { unit, status: AwardStatus::Proposed, rank, total: score.total })
-        })
-        .collect();
     let limit = award.quota.map(|quota| resolve_quota(quota, ranking.len()));
+    let enough = limit.map_or(usize::MAX, |l| usize::try_from(l).unwrap_or(usize::MAX));
+    let mut candidates: Vec<AwardEntry> = Vec::new();
+    for &unit in ranking {
+        let (Some(score), Some(u)) = (standings.units.get(unit), corpus.units.get(unit)) else { continue };
+        let Some(rank) = (if cluster.is_some() { score.cluster_rank } else { score.rank }) else { continue };
+        let reached = reaches(corpus, award, score, rank);
+        let quota_met = candidates.len() >= enough && candidates.last().is_some_and(|c| c.rank != rank);
+        if stop_early && (!reached || quota_met) {
+            break;
+        }
+        if reached && qualifies(award, u) {
+            candidates.push(AwardEntry { unit, status: AwardStatus::Proposed, rank, total: score.total });
+        }
+    }
     let entries = match limit {
         Some(limit) => apply_quota(candidates, limit),
         None => candidates,
@@ -56,16 +66,21 @@ fn scope(
     AwardScopeOutcome { cluster, ranked: ranking.len(), limit, entries }
 }
 
-fn meets_conditions(corpus: &Corpus, award: &Award, unit: &Unit, score: &UnitScore, rank: u32) -> bool {
+/// The conditions on rank and total (`top`, `min_score`, `min_tier`): once a unit fails them,
+/// every unit after it in the ranking fails them too.
+fn reaches(corpus: &Corpus, award: &Award, score: &UnitScore, rank: u32) -> bool {
+    award.top.is_none_or(|top| rank <= top)
+        && award.min_score.is_none_or(|min| score.total >= min)
+        && award.min_tier.as_ref().is_none_or(|t| tier_or_better(corpus, score.tier, &t.value))
+}
+
+/// The conditions on the unit itself: registration and seeking the award.
+fn qualifies(award: &Award, unit: &Unit) -> bool {
     let seeks = |unit: &Unit| {
         let registration = unit.registration.as_ref();
         registration.is_some_and(|r| r.seeks.iter().any(|s| s.value == award.id))
     };
-    award.top.is_none_or(|top| rank <= top)
-        && award.min_score.is_none_or(|min| score.total >= min)
-        && award.min_tier.as_ref().is_none_or(|t| tier_or_better(corpus, score.tier, &t.value))
-        && (!award.requires_registration || unit.registration.is_some())
-        && (!award.requires_seeking || seeks(unit))
+    (!award.requires_registration || unit.registration.is_some()) && (!award.requires_seeking || seeks(unit))
 }
 
 /// Whether `tier` is the tier `wanted` or one whose `min_score` is at least as high.

@@ -18,14 +18,13 @@ pub(crate) mod testkit;
 #[cfg(test)]
 mod tests;
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use rayon::prelude::*;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-use crate::collation::{NameCollator, name_order};
+use crate::collation::{NameCollator, name_order, name_order_updated};
 use crate::model::{Corpus, Criterion, Unit, Value};
 
 /// Everything computed from a corpus, ready for rendering.
@@ -33,8 +32,10 @@ use crate::model::{Corpus, Criterion, Unit, Value};
 pub struct Standings {
     /// SPEC §3 `site.current_period`, else the last period in which some unit reported, else 0.
     pub current_period: usize,
-    /// One per declared period, same order.
-    pub periods: Vec<PeriodStandings>,
+    /// One per declared period, same order; shared, so that `serve` keeps a period an edit did
+    /// not touch without ranking or copying it again.
+    #[serde(serialize_with = "shared_each")]
+    pub periods: Vec<Arc<PeriodStandings>>,
     /// One per declared award, same order.
     pub awards: Vec<AwardOutcome>,
     /// Each unit's position in name collation order (what ties are ordered by), kept for the
@@ -68,7 +69,7 @@ pub struct ClusterRanking {
 }
 
 /// One unit's score in one period.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct UnitScore {
     /// At least one criterion value was given for the period (SPEC §5).
     pub reported: bool,
@@ -105,8 +106,13 @@ fn shared<T: Serialize, S: serde::Serializer>(value: &std::sync::Arc<T>, s: S) -
     T::serialize(value, s)
 }
 
+/// `shared` for each element of a list.
+fn shared_each<T: Serialize, S: serde::Serializer>(values: &[Arc<T>], s: S) -> Result<S::Ok, S::Error> {
+    s.collect_seq(values.iter().map(|v| &**v))
+}
+
 /// One criterion's points for one unit in one period.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CriterionScore {
     pub value: Option<Value>,
     /// The unit reported this period but gave no value for this criterion.
@@ -126,7 +132,7 @@ pub struct CriterionScore {
 }
 
 /// One bonus or penalty item of one unit in one period.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ItemScore {
     /// Index into the bonus (or penalty) item table.
     pub item: usize,
@@ -209,7 +215,7 @@ struct Context<'a> {
 }
 
 impl<'a> Context<'a> {
-    fn new(corpus: &'a Corpus, cache: &mut ScoreCache) -> Context<'a> {
+    fn new(corpus: &'a Corpus, last: Option<&Last>) -> Context<'a> {
         let criteria: Vec<&Criterion> = corpus.criteria().collect();
         let tie_break = corpus
             .campaign
@@ -217,24 +223,43 @@ impl<'a> Context<'a> {
             .iter()
             .filter_map(|id| criteria.iter().position(|c| c.id == id.value))
             .collect();
-        let names: Vec<&str> = corpus.units.iter().map(|u| u.name.as_str()).collect();
-        // Collation is the slow part of ordering names: redo it only when a name changed.
-        let names_same =
-            cache.names.len() == names.len() && cache.names.iter().zip(&names).all(|(a, b)| a == b);
-        let name_position = if names_same && cache.name_position.len() == names.len() {
-            cache.name_position.clone()
-        } else {
-            let position = name_order(&NameCollator::new(corpus.campaign.language), &names);
-            if cache.keep {
-                cache.names = names.iter().map(|n| n.to_string()).collect();
-                cache.name_position = position.clone();
+        // The last run's units, when they are the same ones in the same places: what did not
+        // change is then taken from it.
+        let last = last.filter(|l| {
+            l.units.len() == corpus.units.len()
+                && l.name_position.len() == corpus.units.len()
+                && l.unit_cluster.len() == corpus.units.len()
+        });
+        // Collation is the slow part of ordering names: only renamed units are placed again.
+        let name_position = match last {
+            Some(last) => {
+                let renamed: Vec<usize> = (0..corpus.units.len())
+                    .filter(|&i| {
+                        let (old, new) = (&last.units[i].0, &corpus.units[i]);
+                        !Arc::ptr_eq(old, new) && old.name != new.name
+                    })
+                    .collect();
+                if renamed.is_empty() {
+                    last.name_position.clone()
+                } else {
+                    let names: Vec<&str> = corpus.units.iter().map(|u| u.name.as_str()).collect();
+                    let collator = NameCollator::new(corpus.campaign.language);
+                    name_order_updated(&collator, &names, &last.name_position, &renamed)
+                }
             }
-            position
+            None => {
+                let names: Vec<&str> = corpus.units.iter().map(|u| u.name.as_str()).collect();
+                name_order(&NameCollator::new(corpus.campaign.language), &names)
+            }
         };
         let unit_cluster = corpus
             .units
             .iter()
-            .map(|u| u.cluster.as_ref().and_then(|c| corpus.cluster_index(&c.value)))
+            .enumerate()
+            .map(|(i, u)| match last {
+                Some(last) if Arc::ptr_eq(&last.units[i].0, u) => last.unit_cluster[i],
+                _ => u.cluster.as_ref().and_then(|c| corpus.cluster_index(&c.value)),
+            })
             .collect();
         Context {
             corpus,
@@ -252,23 +277,21 @@ pub fn score(corpus: &Corpus) -> Standings {
     score_cached(corpus, &mut ScoreCache::default())
 }
 
-/// What `serve` keeps from one scoring to the next: each unit's points (before ranking), the
-/// units' name order, and the last display orders. Points are reused only for the same unit
-/// under the same campaign and scoring table; a display order only seeds the next sort.
+/// What `serve` keeps from one scoring to the next: each unit's points (before ranking) and the
+/// last run's standings. Points are reused only for the same unit under the same campaign and
+/// scoring table; a period is reused, or re-ranked by moving only the units whose scores
+/// changed, only when the units are the same ones in the same places.
 #[derive(Default)]
 pub struct ScoreCache {
     /// Off for one-shot runs, which would only pay for filling it.
     keep: bool,
     /// Hash of the campaign and the scoring table the points were computed with.
     tables: u64,
-    /// By unit id: the unit as scored, and what it gives in each period.
-    units: HashMap<String, (Arc<Unit>, Arc<Vec<UnitPeriod>>)>,
-    /// The unit names `name_position` was computed for, in unit order.
-    names: Vec<String>,
-    name_position: Vec<u32>,
-    /// Unit ids in order, and each period's ranking and cluster rankings for them.
-    ids: Vec<String>,
-    rankings: Vec<(Vec<usize>, Vec<Vec<usize>>)>,
+    /// By unit id: the unit as scored, and what it gives in each period (also for units no
+    /// longer there, so that a unit removed and put back is not scored again).
+    units: rustc_hash::FxHashMap<String, (Arc<Unit>, Arc<Vec<UnitPeriod>>)>,
+    /// The last run, under the same tables.
+    last: Option<Last>,
 }
 
 impl ScoreCache {
@@ -277,65 +300,116 @@ impl ScoreCache {
     }
 }
 
+/// What the last run was computed from and what it gave.
+struct Last {
+    /// Per unit in corpus order: the unit, and what it gave in each period.
+    units: Vec<(Arc<Unit>, Arc<Vec<UnitPeriod>>)>,
+    name_position: Vec<u32>,
+    unit_cluster: Vec<Option<usize>>,
+    periods: Vec<Arc<PeriodStandings>>,
+}
+
 /// One unit's unranked score in one period, and its parts in the indicators.
 struct UnitPeriod {
     score: UnitScore,
     parts: Vec<indicators::Part>,
 }
 
-/// Like `score`, reusing what `cache` holds: only units that changed are scored again, and the
-/// rankings are sorted starting from the last ones (nearly sorted after a one-unit edit). The
-/// result is the same as `score`'s: the order sorted by is total.
+/// At most this many units whose rank may have changed (or, on a big site, one in 16) are
+/// taken out of the last ranking and put back in their places; more, and the period is sorted.
+const MOVED_AT_MOST: usize = 64;
+
+/// Like `score`, reusing what `cache` holds: only units that changed are scored again, a
+/// period in which no unit's score changed is taken as it was, and in one where a few changed,
+/// those units are taken out of the last ranking and put back where they now belong. The result
+/// is the same as `score`'s: the display order is total (it ends with the unit id), and the rest
+/// of the last ranking is still in that order, as the other units' totals and the order of their
+/// names are what they were.
 pub fn score_cached(corpus: &Corpus, cache: &mut ScoreCache) -> Standings {
     let tables = if cache.keep { tables_hash(corpus) } else { 0 };
     if tables != cache.tables {
         cache.units.clear();
+        cache.last = None;
         cache.tables = tables;
     }
-    let ctx = Context::new(corpus, cache);
-    let ids_same = cache.ids.len() == corpus.units.len()
-        && cache.ids.iter().zip(&corpus.units).all(|(id, u)| *id == u.id);
+    let last = cache.last.take();
+    let ctx = Context::new(corpus, last.as_ref());
+    let last = last.filter(|l| {
+        l.units.len() == corpus.units.len()
+            && l.periods.len() == corpus.campaign.periods.len()
+            && l.units
+                .iter()
+                .zip(&corpus.units)
+                .all(|((old, _), new)| Arc::ptr_eq(old, new) || old.id == new.id)
+    });
     // Units are scored independently, so this is the step worth spreading over cores.
-    let scored: Vec<(Arc<Vec<UnitPeriod>>, bool)> = corpus
+    let scored: Vec<Arc<Vec<UnitPeriod>>> = corpus
         .units
         .par_iter()
-        .map(|u| match cache.units.get(&u.id).filter(|(old, _)| Arc::ptr_eq(old, u)) {
-            Some((_, periods)) => (periods.clone(), false),
-            None => {
-                let periods = corpus.campaign.periods.iter().map(|p| UnitPeriod {
-                    score: methods::score_unit(&ctx, u, &p.id),
-                    parts: indicators::parts(corpus, u, &p.id),
-                });
-                (Arc::new(periods.collect()), true)
+        .enumerate()
+        .map(|(i, u)| {
+            if let Some((old, periods)) = last.as_ref().map(|l| &l.units[i])
+                && Arc::ptr_eq(old, u)
+            {
+                return periods.clone();
+            }
+            match cache.units.get(&u.id).filter(|(old, _)| Arc::ptr_eq(old, u)) {
+                Some((_, periods)) => periods.clone(),
+                None => {
+                    let periods = corpus.campaign.periods.iter().map(|p| UnitPeriod {
+                        score: methods::score_unit(&ctx, u, &p.id),
+                        parts: indicators::parts(corpus, u, &p.id),
+                    });
+                    Arc::new(periods.collect())
+                }
             }
         })
         .collect();
-    let mut periods: Vec<PeriodStandings> = Vec::with_capacity(corpus.campaign.periods.len());
+    // The units whose scores or ranking inputs may differ from the last run's.
+    let changed: Vec<usize> = match &last {
+        Some(last) => (0..corpus.units.len())
+            .filter(|&i| {
+                !Arc::ptr_eq(&last.units[i].0, &corpus.units[i]) || !Arc::ptr_eq(&last.units[i].1, &scored[i])
+            })
+            .collect(),
+        None => Vec::new(),
+    };
+    let mut periods: Vec<Arc<PeriodStandings>> = Vec::with_capacity(corpus.campaign.periods.len());
     for index in 0..corpus.campaign.periods.len() {
-        let units: Vec<UnitScore> = scored.iter().map(|(s, _)| s[index].score.clone()).collect();
-        let parts = scored.iter().map(|(s, _)| s[index].parts.as_slice());
-        let indicators = indicators::outcomes_of(corpus, parts, ctx.precision);
-        let hint = cache.rankings.get(index).filter(|_| ids_same);
-        let mut standings = period_standings(&ctx, index, units, indicators, hint);
-        if let Some(previous) = periods.last() {
-            rank::set_rank_changes(&mut standings.units, &previous.units);
-        }
+        let before = last.as_ref().and_then(|l| Some((l, l.periods.get(index)?)));
+        let standings = match before {
+            Some((last, before)) => {
+                period_again(&ctx, index, &scored, last, before, &changed, periods.last())
+            }
+            None => {
+                let units: Vec<UnitScore> = scored.iter().map(|s| s[index].score.clone()).collect();
+                let parts = scored.iter().map(|s| s[index].parts.as_slice());
+                let indicators = indicators::outcomes_of(corpus, parts, ctx.precision);
+                let ranked = Ranked::sorted(&ctx, &units, None);
+                Arc::new(period_standings(&ctx, index, units, indicators, ranked, periods.last()))
+            }
+        };
         periods.push(standings);
     }
     if cache.keep {
-        for (u, (periods, fresh)) in corpus.units.iter().zip(scored) {
-            if fresh {
-                cache.units.insert(u.id.clone(), (u.clone(), periods));
+        // Units taken from the last run are in the map already.
+        let new: Box<dyn Iterator<Item = usize>> = match &last {
+            Some(_) => Box::new(changed.iter().copied()),
+            None => Box::new(0..corpus.units.len()),
+        };
+        for i in new {
+            let (u, periods) = (&corpus.units[i], &scored[i]);
+            let known = cache.units.get(&u.id).is_some_and(|(_, p)| Arc::ptr_eq(p, periods));
+            if !known {
+                cache.units.insert(u.id.clone(), (u.clone(), periods.clone()));
             }
         }
-        if !ids_same {
-            cache.ids = corpus.units.iter().map(|u| u.id.clone()).collect();
-        }
-        cache.rankings = periods
-            .iter()
-            .map(|p| (p.ranking.clone(), p.clusters.iter().map(|c| c.ranking.clone()).collect()))
-            .collect();
-        cache.name_position = ctx.name_position.clone();
+        cache.last = Some(Last {
+            units: corpus.units.iter().cloned().zip(scored).collect(),
+            name_position: ctx.name_position.clone(),
+            unit_cluster: ctx.unit_cluster.clone(),
+            periods: periods.clone(),
+        });
     }
     let current_period = current_period(corpus, &periods);
     let awards = corpus
@@ -348,6 +422,54 @@ pub fn score_cached(corpus: &Corpus, cache: &mut ScoreCache) -> Standings {
     Standings { current_period, periods, awards, name_order: ctx.name_position.clone() }
 }
 
+/// One period when the last run had the same units in the same places: `before` as it was
+/// when nothing in it changed, else ranked again from `before`'s rankings.
+fn period_again(
+    ctx: &Context<'_>,
+    index: usize,
+    scored: &[Arc<Vec<UnitPeriod>>],
+    last: &Last,
+    before: &Arc<PeriodStandings>,
+    changed: &[usize],
+    previous: Option<&Arc<PeriodStandings>>,
+) -> Arc<PeriodStandings> {
+    let (mut scores_same, mut parts_same, mut moved) = (true, true, Vec::new());
+    for &i in changed {
+        let (old, new) = (&last.units[i].1[index], &scored[i][index]);
+        scores_same &= old.score == new.score;
+        parts_same &= old.parts == new.parts;
+        // Other units' name positions may shift when one is renamed, but not their order.
+        if last.units[i].0.name != ctx.corpus.units[i].name
+            || last.unit_cluster[i] != ctx.unit_cluster[i]
+            || rank::merit_differs(&old.score, &new.score, &ctx.tie_break)
+        {
+            moved.push(i);
+        }
+    }
+    // Rank changes are taken from the period before: it must be the one `before` was ranked after.
+    let previous_same = match (previous, last.periods.get(index.wrapping_sub(1))) {
+        (None, _) => index == 0,
+        (Some(now), Some(then)) => Arc::ptr_eq(now, then),
+        (Some(_), None) => false,
+    };
+    if scores_same && parts_same && moved.is_empty() && previous_same {
+        return before.clone();
+    }
+    let units: Vec<UnitScore> = scored.iter().map(|s| s[index].score.clone()).collect();
+    let indicators = if parts_same {
+        before.indicators.clone()
+    } else {
+        let parts = scored.iter().map(|s| s[index].parts.as_slice());
+        indicators::outcomes_of(ctx.corpus, parts, ctx.precision)
+    };
+    let ranked = if moved.len() <= MOVED_AT_MOST.max(units.len() / 16) {
+        Ranked::moved(ctx, &units, before, &moved)
+    } else {
+        Ranked::sorted(ctx, &units, Some(before))
+    };
+    Arc::new(period_standings(ctx, index, units, indicators, ranked, previous))
+}
+
 /// A hash of what a unit's points depend on besides the unit: the campaign (precision) and the
 /// scoring table.
 fn tables_hash(corpus: &Corpus) -> u64 {
@@ -357,22 +479,61 @@ fn tables_hash(corpus: &Corpus) -> u64 {
     h.finish()
 }
 
-/// Ranks one period's unit scores. `hint` is a previous ranking and cluster rankings of the same
-/// units, used only as the order the sorts start from.
+/// One period's display orders, overall and per declared cluster, before ranks are given.
+struct Ranked {
+    overall: Vec<usize>,
+    clusters: Vec<Vec<usize>>,
+}
+
+impl Ranked {
+    /// Sorted; `hint`, the same units' last standings, only speeds the sorts up.
+    fn sorted(ctx: &Context<'_>, units: &[UnitScore], hint: Option<&PeriodStandings>) -> Ranked {
+        let overall = rank::sort_overall(ctx, units, hint.map(|h| h.ranking.as_slice()));
+        let clusters = rank::sort_clusters(ctx, units, hint.map(|h| h.clusters.as_slice()));
+        Ranked { overall, clusters }
+    }
+
+    /// `before`'s orders with the `moved` units taken out and put back where they now belong.
+    fn moved(ctx: &Context<'_>, units: &[UnitScore], before: &PeriodStandings, moved: &[usize]) -> Ranked {
+        let overall = rank::reinsert(ctx, units, &before.ranking, moved, |_| true);
+        let clusters = (0..ctx.corpus.campaign.clusters.len())
+            .map(|c| {
+                let previous = before.clusters.get(c).map_or(&[][..], |r| r.ranking.as_slice());
+                rank::reinsert(ctx, units, previous, moved, |i| ctx.unit_cluster.get(i) == Some(&Some(c)))
+            })
+            .collect();
+        Ranked { overall, clusters }
+    }
+}
+
+/// Gives one period's unit scores their ranks, tiers and rank changes (from `previous`, the
+/// period before).
 fn period_standings(
     ctx: &Context<'_>,
     period: usize,
     mut units: Vec<UnitScore>,
     indicators: Vec<IndicatorOutcome>,
-    hint: Option<&(Vec<usize>, Vec<Vec<usize>>)>,
+    ranked: Ranked,
+    previous: Option<&Arc<PeriodStandings>>,
 ) -> PeriodStandings {
-    let ranking = rank::rank_overall(ctx, &mut units, hint.map(|h| h.0.as_slice()));
-    let clusters = rank::rank_clusters(ctx, &mut units, hint.map(|h| h.1.as_slice()));
+    rank::set_ranks(ctx, &mut units, &ranked.overall, false);
+    let clusters = ranked
+        .clusters
+        .into_iter()
+        .enumerate()
+        .map(|(cluster, ranking)| {
+            rank::set_ranks(ctx, &mut units, &ranking, true);
+            ClusterRanking { cluster, ranking }
+        })
+        .collect();
     rank::set_tiers(&mut units, &ctx.corpus.campaign.tiers);
-    PeriodStandings { period, units, ranking, clusters, indicators }
+    if let Some(previous) = previous {
+        rank::set_rank_changes(&mut units, &previous.units);
+    }
+    PeriodStandings { period, units, ranking: ranked.overall, clusters, indicators }
 }
 
-fn current_period(corpus: &Corpus, periods: &[PeriodStandings]) -> usize {
+fn current_period(corpus: &Corpus, periods: &[Arc<PeriodStandings>]) -> usize {
     let site = corpus.campaign.site.current_period.as_ref();
     site.and_then(|id| corpus.period_index(&id.value))
         .or_else(|| periods.iter().rposition(|p| !p.ranking.is_empty()))

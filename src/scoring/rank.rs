@@ -2,7 +2,8 @@
 //! rank changes between consecutive periods, and tiers.
 //!
 //! Works on already computed `UnitScore`s; it never looks at raw values. Sorting is
-//! O(n log n) per scope, and names are compared through positions computed once per run.
+//! O(n log n) per scope, and names are compared through positions computed once per run. When
+//! a few units' scores changed since a ranking was made, `reinsert` moves just those units.
 
 use std::cmp::Ordering;
 
@@ -11,26 +12,20 @@ use rust_decimal::Decimal;
 use super::{ClusterRanking, Context, UnitScore};
 use crate::model::Tier;
 
-/// Ranks the reporting units overall; returns them in display order. `hint`, a previous
-/// display order of the same units, only speeds the sort up.
-pub(crate) fn rank_overall(ctx: &Context<'_>, units: &mut [UnitScore], hint: Option<&[usize]>) -> Vec<usize> {
+/// The reporting units in display order. `hint`, a previous display order of the same units,
+/// only speeds the sort up.
+pub(crate) fn sort_overall(ctx: &Context<'_>, units: &[UnitScore], hint: Option<&[usize]>) -> Vec<usize> {
     let members = seeded(units, (0..units.len()).filter(|&i| reported(units, i)).collect(), hint);
-    let ranked = rank_members(ctx, units, members);
-    for &(index, rank) in &ranked {
-        if let Some(unit) = units.get_mut(index) {
-            unit.rank = Some(rank);
-        }
-    }
-    ranked.into_iter().map(|(index, _)| index).collect()
+    sorted(ctx, units, members)
 }
 
-/// Ranks the reporting units of each declared cluster; units whose cluster does not resolve
-/// take no part.
-pub(crate) fn rank_clusters(
+/// The reporting units of each declared cluster in display order; units whose cluster does not
+/// resolve take no part.
+pub(crate) fn sort_clusters(
     ctx: &Context<'_>,
-    units: &mut [UnitScore],
-    hint: Option<&[Vec<usize>]>,
-) -> Vec<ClusterRanking> {
+    units: &[UnitScore],
+    hint: Option<&[ClusterRanking]>,
+) -> Vec<Vec<usize>> {
     let mut members: Vec<Vec<usize>> = vec![Vec::new(); ctx.corpus.campaign.clusters.len()];
     for (index, cluster) in ctx.unit_cluster.iter().enumerate() {
         let slot = cluster.and_then(|c| members.get_mut(c));
@@ -38,18 +33,62 @@ pub(crate) fn rank_clusters(
             slot.push(index);
         }
     }
-    let mut clusters = Vec::with_capacity(members.len());
-    for (cluster, members) in members.into_iter().enumerate() {
-        let members = seeded(units, members, hint.and_then(|h| h.get(cluster)).map(Vec::as_slice));
-        let ranked = rank_members(ctx, units, members);
-        for &(index, rank) in &ranked {
-            if let Some(unit) = units.get_mut(index) {
-                unit.cluster_rank = Some(rank);
-            }
+    members
+        .into_iter()
+        .enumerate()
+        .map(|(cluster, members)| {
+            let hint = hint.and_then(|h| h.get(cluster)).map(|r| r.ranking.as_slice());
+            sorted(ctx, units, seeded(units, members, hint))
+        })
+        .collect()
+}
+
+/// `previous`, a display order of the scope, with the `moved` units (sorted) taken out and
+/// those of them now in the scope (reporting, and `in_scope`) put back where they belong. The
+/// units not moved must compare among themselves as they did when `previous` was sorted; the
+/// result is then what sorting the scope gives, in O(n + moved × log n) comparisons.
+pub(crate) fn reinsert(
+    ctx: &Context<'_>,
+    units: &[UnitScore],
+    previous: &[usize],
+    moved: &[usize],
+    in_scope: impl Fn(usize) -> bool,
+) -> Vec<usize> {
+    let mut order: Vec<usize> =
+        previous.iter().copied().filter(|&i| i < units.len() && moved.binary_search(&i).is_err()).collect();
+    for &i in moved {
+        if reported(units, i) && in_scope(i) {
+            let at = order.partition_point(|&j| compare(ctx, units, j, i).is_lt());
+            order.insert(at, i);
         }
-        clusters.push(ClusterRanking { cluster, ranking: ranked.into_iter().map(|(i, _)| i).collect() });
     }
-    clusters
+    debug_assert!(order.windows(2).all(|w| compare(ctx, units, w[0], w[1]).is_lt()));
+    order
+}
+
+/// Gives each unit of `order` (a display order) its competition rank (1, 2, 2, 4), overall or
+/// in its cluster.
+pub(crate) fn set_ranks(ctx: &Context<'_>, units: &mut [UnitScore], order: &[usize], cluster: bool) {
+    let mut previous: Option<(usize, u32)> = None;
+    let count = units.len();
+    for (position, &index) in order.iter().filter(|&&i| i < count).enumerate() {
+        let rank = match previous {
+            Some((before, rank)) if merit(&units[before], &units[index], &ctx.tie_break).is_eq() => rank,
+            _ => u32::try_from(position + 1).unwrap_or(u32::MAX),
+        };
+        previous = Some((index, rank));
+        let unit = &mut units[index];
+        if cluster {
+            unit.cluster_rank = Some(rank);
+        } else {
+            unit.rank = Some(rank);
+        }
+    }
+}
+
+/// Whether a unit's place in a ranking can differ between two of its scores.
+pub(crate) fn merit_differs(a: &UnitScore, b: &UnitScore, tie_break: &[usize]) -> bool {
+    a.reported != b.reported || merit(a, b, tie_break).is_ne()
 }
 
 /// `members` reordered to follow `hint` (a previous display order), members not in it last.
@@ -77,23 +116,18 @@ fn reported(units: &[UnitScore], index: usize) -> bool {
     units.get(index).is_some_and(|u| u.reported)
 }
 
-/// Sorts `members` for display and gives each its competition rank (1, 2, 2, 4).
-fn rank_members(ctx: &Context<'_>, units: &[UnitScore], members: Vec<usize>) -> Vec<(usize, u32)> {
+/// `members` sorted for display.
+fn sorted(ctx: &Context<'_>, units: &[UnitScore], members: Vec<usize>) -> Vec<usize> {
     let mut members: Vec<(usize, &UnitScore)> =
         members.into_iter().filter_map(|i| Some((i, units.get(i)?))).collect();
     members
         .sort_by(|(ia, a), (ib, b)| merit(a, b, &ctx.tie_break).then_with(|| display_order(ctx, *ia, *ib)));
-    let mut ranked: Vec<(usize, u32)> = Vec::with_capacity(members.len());
-    let mut previous: Option<(&UnitScore, u32)> = None;
-    for (position, &(index, unit)) in members.iter().enumerate() {
-        let rank = match previous {
-            Some((before, rank)) if merit(before, unit, &ctx.tie_break).is_eq() => rank,
-            _ => u32::try_from(position + 1).unwrap_or(u32::MAX),
-        };
-        previous = Some((unit, rank));
-        ranked.push((index, rank));
-    }
-    ranked
+    members.into_iter().map(|(i, _)| i).collect()
+}
+
+/// The display order of two units (indices into `units`): merit, then name and id.
+fn compare(ctx: &Context<'_>, units: &[UnitScore], a: usize, b: usize) -> Ordering {
+    merit(&units[a], &units[b], &ctx.tie_break).then_with(|| display_order(ctx, a, b))
 }
 
 /// Better first: higher total, then higher rounded points on each tie-break criterion.

@@ -5,7 +5,7 @@ use rust_decimal::Decimal;
 
 use super::testkit::{Kit, award, d, item, period_results, sp};
 use super::*;
-use crate::model::{Award, AwardScope, Language, Method, Quota};
+use crate::model::{Award, AwardScope, IndicatorKind, Language, Method, Quota, ShareCondition};
 
 fn totals(standings: &Standings, period: usize) -> Vec<Decimal> {
     standings.periods[period].units.iter().map(|u| u.total).collect()
@@ -744,6 +744,22 @@ mod properties {
         }
 
         #[test]
+        fn award_walks_that_stop_early_propose_the_same(corpus in corpus()) {
+            let standings = score(&corpus);
+            for outcome in &standings.awards {
+                let award = &corpus.campaign.awards[outcome.award];
+                let Some(period) = standings.periods.get(outcome.period) else { continue };
+                let mut scopes = vec![(None, period.ranking.as_slice())];
+                scopes.extend(period.clusters.iter().map(|c| (Some(c.cluster), c.ranking.as_slice())));
+                for (cluster, ranking) in scopes {
+                    let early = awards::scope(&corpus, award, period, cluster, ranking, true);
+                    let full = awards::scope(&corpus, award, period, cluster, ranking, false);
+                    prop_assert_eq!(format!("{early:?}"), format!("{full:?}"));
+                }
+            }
+        }
+
+        #[test]
         fn proposals_never_exceed_the_quota(corpus in corpus()) {
             let standings = score(&corpus);
             for outcome in &standings.awards {
@@ -761,4 +777,110 @@ mod properties {
             }
         }
     }
+}
+
+/// A corpus of `count` units over three periods and three clusters, with few distinct values
+/// and names so that totals, tie-break points and names tie often.
+fn many_units(count: usize) -> Corpus {
+    let mut kit = Kit::new(&["p", "q", "r"])
+        .language(Language::Vi)
+        .assessed("A1", "100")
+        .assessed("A2", "100")
+        .tie_break(&["A2"])
+        .cluster("c0")
+        .cluster("c1")
+        .cluster("c2")
+        .tier("kha", "50")
+        .tier("tot", "120")
+        .indicator("reporting", IndicatorKind::ShareOfUnits(sp(ShareCondition::Reported)), "90", false)
+        .award(Award { top: Some(5), ..award("best") })
+        .award(Award { scope: AwardScope::Cluster, top: Some(2), ..award("cluster-best") });
+    let names = ["Hà Nội", "Đà Nẵng", "Dak Lak", "Cần Thơ", "An Giang"];
+    for i in 0..count {
+        let id = format!("u{i:03}");
+        kit = kit.unit(&id, names[i % names.len()]).in_cluster(&id, &format!("c{}", i % 4));
+        for (p, period) in ["p", "q", "r"].into_iter().enumerate() {
+            if (i + p) % 7 != 0 {
+                let a1 = ((i * 7 + p * 3) % 5 * 10).to_string();
+                let a2 = ((i + p) % 3 * 10).to_string();
+                kit = kit.report(&id, period, &[("A1", &a1), ("A2", &a2)]);
+            }
+        }
+    }
+    kit.build()
+}
+
+/// `score_cached` after a series of edits gives what `score` gives on the edited corpus, and a
+/// period no edit touched is the last run's, not a copy.
+#[test]
+fn cached_scoring_after_edits_equals_a_fresh_scoring() {
+    let mut corpus = many_units(120);
+    let mut cache = ScoreCache::new();
+    let mut last = score_cached(&corpus, &mut cache);
+    let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = move |below: usize| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        (seed % below as u64) as usize
+    };
+    let values = ["0", "10", "20", "30", "40", "55.5"];
+    let clusters = ["c0", "c1", "c2", "nowhere"];
+    let names = ["Hà Nội", "Đà Nẵng", "Dak Lak", "Cần Thơ", "An Giang", "Zeta", "Ă"];
+    for step in 0..300 {
+        // The kinds of edit, and how many units they touch: usually one, sometimes a few,
+        // sometimes more than are moved one by one.
+        let kind = next(6);
+        let touched = match next(10) {
+            0 => 200,
+            1 | 2 => 3,
+            _ => 1,
+        };
+        let only_last_period = kind == 0;
+        for _ in 0..touched {
+            let unit = Arc::make_mut(&mut corpus.units[next(120)]);
+            let period = ["p", "q", "r"][if only_last_period { 2 } else { next(3) }];
+            match kind {
+                0 | 1 => {
+                    let value = crate::model::Value::Number(d(values[next(values.len())]));
+                    let criterion = ["A1", "A2"][next(2)];
+                    period_results(unit, period).values.insert(criterion.into(), sp(value));
+                }
+                2 => {
+                    unit.results.remove(period);
+                }
+                3 => unit.name = names[next(names.len())].into(),
+                4 => unit.cluster = Some(sp(clusters[next(clusters.len())].into())),
+                _ => {
+                    // Replaced by an equal unit: nothing may change.
+                }
+            }
+        }
+        let cached = score_cached(&corpus, &mut cache);
+        let fresh = score(&corpus);
+        let same = serde_json::to_string(&cached).unwrap() == serde_json::to_string(&fresh).unwrap();
+        assert!(same, "standings after step {step} (edit {kind} of {touched} units)");
+        assert_eq!(cached.name_order, fresh.name_order, "name order after step {step}");
+        if only_last_period {
+            for p in 0..2 {
+                assert!(
+                    Arc::ptr_eq(&cached.periods[p], &last.periods[p]),
+                    "period {p} copied at step {step}"
+                );
+            }
+        }
+        last = cached;
+    }
+}
+
+#[test]
+fn a_renamed_unit_takes_its_place_in_the_name_order() {
+    let collator = crate::collation::NameCollator::new(Language::Vi);
+    let mut names = vec!["Hà Nội", "Đà Nẵng", "Dak Lak", "Cần Thơ", "An Giang", "Dak Lak"];
+    let before = name_order(&collator, &names);
+    names[1] = "Bạc Liêu";
+    names[4] = "Yên Bái";
+    let updated = crate::collation::name_order_updated(&collator, &names, &before, &[1, 4]);
+    assert_eq!(updated, name_order(&collator, &names));
+    assert_eq!(updated, [4, 0, 2, 1, 5, 3]);
 }

@@ -24,6 +24,11 @@ pub enum ChangeKind {
 }
 
 impl ChangeKind {
+    /// Whether the changed path is under `content/`.
+    pub fn is_content(self) -> bool {
+        matches!(self, ChangeKind::Content | ChangeKind::Results | ChangeKind::Campaign)
+    }
+
     /// Whether the change can alter the standings (so rankings and every scoreboard change).
     pub fn affects_standings(self) -> bool {
         matches!(self, ChangeKind::Content | ChangeKind::Results | ChangeKind::Campaign)

@@ -164,7 +164,8 @@ fn watch(
         batch.kinds.dedup();
         let names: Vec<String> = batch.kinds.iter().map(|k| format!("{k:?}").to_lowercase()).collect();
         log(&format!("change: {}", names.join(", ")));
-        let changes = Changes { content: (!batch.lost_track).then_some(batch.content) };
+        let outside_content = batch.lost_track || batch.kinds.iter().any(|k| !k.is_content());
+        let changes = Changes { content: (!batch.lost_track).then_some(batch.content), outside_content };
         rebuild(build, shared, cache, &changes, log);
     }
 }
@@ -229,13 +230,14 @@ fn rebuild(
             let files: Arc<HashMap<String, Arc<[u8]>>> =
                 Arc::new(live.files.iter().map(|f| (f.path.clone(), f.bytes.clone())).collect());
             let (pages, warnings) = (live.pages.len(), live.prepared.diagnostics.len());
+            let timings = live.timings.to_string();
             shared.publish(|s| {
                 s.files = files;
                 s.live = Some(Arc::new(live));
                 s.errors.clear();
             });
             log(&format!(
-                "built in {} ms: {pages} pages (rendered when requested){}",
+                "built in {} ms: {pages} pages (rendered when requested){} ({timings})",
                 started.elapsed().as_millis(),
                 if warnings > 0 { format!(", {warnings} warnings") } else { String::new() }
             ));

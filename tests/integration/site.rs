@@ -457,13 +457,17 @@ fn tables_written_natively_equal_the_templates_output() {
     }
 }
 
-/// Everything `serve` shows from a build, for comparing an incremental build with a fresh one.
+/// Everything `serve` shows from a build, for comparing an incremental build with a fresh one:
+/// diagnostics, units, standings, and every page and copied file.
 fn live_state(live: &site::Live) -> (String, String, String, BTreeMap<String, Vec<u8>>) {
     let corpus = &live.prepared.corpus;
     let mut pages = BTreeMap::new();
+    for file in &live.files {
+        pages.insert(format!("file {}", file.path), file.bytes.to_vec());
+    }
     if let Some(renderer) = &live.renderer {
         let ctx = renderer.ctx(corpus, &live.standings);
-        for (path, page) in &live.pages {
+        for (path, page) in live.pages.iter() {
             let prior = podium::render::Prior { previous: None, keep: false };
             let (file, _) = renderer.render_page(&ctx, *page, &prior).unwrap();
             pages.insert(path.clone(), file.bytes.to_vec());
@@ -491,9 +495,12 @@ fn an_incremental_live_build_equals_a_fresh_one_after_each_edit() {
     let mut cache = site::LiveCache::new();
     site::generate_live(&options, &mut cache, &site::Changes::default()).unwrap();
     let unit_a = root.join("content/units/hq-a.md");
+    let unit_b = root.join("content/units/hq-b.md");
     let csv = root.join("content/results/h1.csv");
-    // Each step edits the files and names the paths a watcher would report.
+    // Each step edits the files and names the content paths a watcher would report; steps that
+    // change files outside content/ say so (`outside` below).
     type Step = Box<dyn Fn()>;
+    let outside = ["a static file", "a template", "the template again"];
     let steps: Vec<(&str, Vec<&str>, Step)> = vec![
         ("a value in front matter", vec!["content/units/hq-a.md"], {
             let unit_a = unit_a.clone();
@@ -549,13 +556,115 @@ fn an_incremental_live_build_equals_a_fresh_one_after_each_edit() {
             let root = root.to_path_buf();
             Box::new(move || fs::remove_file(root.join("content/units/hq-d.md")).unwrap())
         }),
+        (
+            "the results file fixed, and a first value in the second period",
+            vec!["content/results/h1.csv", "content/units/hq-b.md"],
+            {
+                let (unit_b, csv) = (unit_b.clone(), csv.clone());
+                Box::new(move || {
+                    fs::write(&csv, "unit,A2\nhq-c,9.75\n").unwrap();
+                    let text = read(&unit_b).replace("\"B2\": 1}", "\"B2\": 1}\n  year: {\"A3\": 10}");
+                    fs::write(&unit_b, text).unwrap()
+                })
+            },
+        ),
+        ("a value of the second period only", vec!["content/units/hq-b.md"], {
+            let unit_b = unit_b.clone();
+            Box::new(move || {
+                fs::write(&unit_b, read(&unit_b).replace("{\"A3\": 10}", "{\"A3\": 12}")).unwrap()
+            })
+        }),
+        (
+            "a value of the first period only, which the second's rank changes follow",
+            vec!["content/units/hq-a.md"],
+            {
+                let unit_a = unit_a.clone();
+                Box::new(move || {
+                    fs::write(&unit_a, read(&unit_a).replace("\"A3\": 15", "\"A3\": 1")).unwrap()
+                })
+            },
+        ),
+        ("a tie: B's values become C's", vec!["content/units/hq-b.md"], {
+            let unit_b = unit_b.clone();
+            Box::new(move || {
+                let text = read(&unit_b).replace(
+                    "{\"A1\": 90, \"A2\": 10, \"A3\": 12, \"B1\": false, \"B2\": 1}",
+                    "{\"A1\": 100, \"A2\": 9.75, \"A3\": 18, \"B1\": true, \"B2\": 5}",
+                );
+                fs::write(&unit_b, text).unwrap()
+            })
+        }),
+        ("a name that changes the name order", vec!["content/units/hq-c/index.md"], {
+            let root = root.to_path_buf();
+            Box::new(move || {
+                let path = root.join("content/units/hq-c/index.md");
+                fs::write(&path, read(&path).replace("Customs C", "Alpha Customs")).unwrap()
+            })
+        }),
+        ("a unit's evidence file", vec!["content/units/hq-c/report.txt"], {
+            let root = root.to_path_buf();
+            Box::new(move || {
+                fs::write(root.join("content/units/hq-c/report.txt"), "changed evidence\n").unwrap()
+            })
+        }),
+        ("a static file", vec![], {
+            let root = root.to_path_buf();
+            Box::new(move || {
+                fs::create_dir_all(root.join("static")).unwrap();
+                fs::write(root.join("static/notice.txt"), "hello\n").unwrap()
+            })
+        }),
+        ("a template", vec![], {
+            let root = root.to_path_buf();
+            Box::new(move || {
+                copy_default_templates(&root);
+                let path = root.join("templates/unit.html");
+                let text = read(&path);
+                let end = text.rfind("{% endblock").unwrap();
+                fs::write(&path, format!("{}<!-- overridden -->{}", &text[..end], &text[end..])).unwrap()
+            })
+        }),
+        ("a value with the template overridden", vec!["content/units/hq-a.md"], {
+            let unit_a = unit_a.clone();
+            Box::new(move || fs::write(&unit_a, read(&unit_a).replace("\"A2\": 4", "\"A2\": 6")).unwrap())
+        }),
+        ("the template again", vec![], {
+            let root = root.to_path_buf();
+            Box::new(move || {
+                let path = root.join("templates/unit.html");
+                fs::write(&path, read(&path).replace("<!-- overridden -->", "<!-- again -->")).unwrap()
+            })
+        }),
     ];
     for (name, paths, edit) in steps {
         edit();
-        let changes = site::Changes { content: Some(paths.iter().map(|p| p.to_string()).collect()) };
+        let changes = site::Changes {
+            content: Some(paths.iter().map(|p| p.to_string()).collect()),
+            outside_content: outside.contains(&name),
+        };
         let incremental = site::generate_live(&options, &mut cache, &changes).unwrap();
         let fresh =
             site::generate_live(&options, &mut site::LiveCache::new(), &site::Changes::default()).unwrap();
+        let failing = ["a broken unit", "a removed unit"];
+        assert_eq!(
+            incremental.prepared.has_errors(),
+            failing.contains(&name),
+            "errors after {name}: {:?}",
+            incremental.prepared.diagnostics
+        );
+        if name.starts_with("a template") || name.starts_with("the template") {
+            let unit = "units/hq-a/index.html";
+            let page = &live_state(&incremental).3[unit];
+            let marker: &[u8] = if name.starts_with("a template") { b"overridden" } else { b"again" };
+            assert!(page.windows(marker.len()).any(|w| w == marker), "{unit} uses the new template");
+        }
+        if name.starts_with("a tie") {
+            let standings = &incremental.standings;
+            assert!(!incremental.prepared.has_errors(), "{:?}", incremental.prepared.diagnostics);
+            let index = |id: &str| incremental.prepared.corpus.unit_index(id).unwrap();
+            let rank = |id: &str| standings.periods[0].units[index(id)].rank;
+            assert!(rank("hq-b").is_some() && rank("hq-b") == rank("hq-c"), "B and C tie");
+        }
         let (a, b) = (live_state(&incremental), live_state(&fresh));
         assert_eq!(a.0, b.0, "diagnostics after {name}");
         assert_eq!(a.1, b.1, "units after {name}");

@@ -54,12 +54,6 @@ pub struct Indices {
 
 impl Indices {
     pub fn new(corpus: &Corpus, standings: &Standings) -> Indices {
-        let name_order = if standings.name_order.len() == corpus.units.len() {
-            standings.name_order.clone()
-        } else {
-            let names: Vec<&str> = corpus.units.iter().map(|u| u.name.as_str()).collect();
-            name_order(&NameCollator::new(corpus.campaign.language), &names)
-        };
         let parent_of: Vec<Option<usize>> = corpus
             .units
             .iter()
@@ -77,15 +71,43 @@ impl Indices {
                 cluster_members[c].push(u);
             }
         }
+        let (name_order, awards_of) = Indices::of_standings(corpus, standings);
+        Indices { name_order, parent_of, children, cluster_members, awards_of }
+    }
+
+    /// These look-ups for other standings of the same units (same ids, parents and clusters,
+    /// under the same declared clusters): only what depends on the standings is made again.
+    pub fn refreshed(&self, corpus: &Corpus, standings: &Standings) -> Indices {
+        let (name_order, awards_of) = Indices::of_standings(corpus, standings);
+        Indices {
+            name_order,
+            parent_of: self.parent_of.clone(),
+            children: self.children.clone(),
+            cluster_members: self.cluster_members.clone(),
+            awards_of,
+        }
+    }
+
+    /// The name order and each unit's award entries.
+    #[allow(clippy::type_complexity)]
+    fn of_standings(corpus: &Corpus, standings: &Standings) -> (Vec<u32>, Vec<Vec<(usize, usize, usize)>>) {
+        let name_order = if standings.name_order.len() == corpus.units.len() {
+            standings.name_order.clone()
+        } else {
+            let names: Vec<&str> = corpus.units.iter().map(|u| u.name.as_str()).collect();
+            name_order(&NameCollator::new(corpus.campaign.language), &names)
+        };
         let mut awards_of = vec![Vec::new(); corpus.units.len()];
         for (o, outcome) in standings.awards.iter().enumerate() {
             for (s, scope) in outcome.scopes.iter().enumerate() {
                 for (e, entry) in scope.entries.iter().enumerate() {
-                    awards_of[entry.unit].push((o, s, e));
+                    if let Some(slot) = awards_of.get_mut(entry.unit) {
+                        slot.push((o, s, e));
+                    }
                 }
             }
         }
-        Indices { name_order, parent_of, children, cluster_members, awards_of }
+        (name_order, awards_of)
     }
 }
 
