@@ -949,22 +949,25 @@ fn merge_row(
     });
     entry.values.reserve_exact(row.cells.len());
     for cell in &row.cells {
-        let (slot_name, existing) = match (&columns[cell.column], &cell.value) {
+        // The column's name is spelled out only for a conflict (a string per cell showed in
+        // profiles of `check`).
+        let (prefix, id, existing) = match (&columns[cell.column], &cell.value) {
             (Column::Criterion(id), CellValue::Value(v)) => {
-                (id.clone(), insert(&mut entry.values, id, Spanned::new(*v, cell.pos)))
+                ("", id, insert(&mut entry.values, id, Spanned::new(*v, cell.pos)))
             }
             (Column::Bonus(id), CellValue::Count(c)) => {
-                (format!("bonus:{id}"), insert(&mut entry.bonus, id, Spanned::new(*c, cell.pos)))
+                ("bonus:", id, insert(&mut entry.bonus, id, Spanned::new(*c, cell.pos)))
             }
             (Column::Penalty(id), CellValue::Count(c)) => {
-                (format!("penalty:{id}"), insert(&mut entry.penalties, id, Spanned::new(*c, cell.pos)))
+                ("penalty:", id, insert(&mut entry.penalties, id, Spanned::new(*c, cell.pos)))
             }
             (Column::Metric(id), CellValue::Metric(m)) => {
-                (format!("metric:{id}"), insert(&mut entry.metrics, id, Spanned::new(*m, cell.pos)))
+                ("metric:", id, insert(&mut entry.metrics, id, Spanned::new(*m, cell.pos)))
             }
             _ => continue,
         };
         if let Some(front) = existing {
+            let slot_name = format!("{prefix}{id}");
             diags.push(
                 Diagnostic::error(
                     "csv-conflict",
@@ -980,13 +983,7 @@ fn merge_row(
 
 /// Inserts unless present; returns the place of the value already there.
 fn insert<T>(map: &mut IdMap<Spanned<T>>, key: &str, value: Spanned<T>) -> Option<Pos> {
-    match map.get(key) {
-        Some(old) => Some(old.pos),
-        None => {
-            map.insert(key.to_string(), value);
-            None
-        }
-    }
+    map.insert_absent(key, value).map(|old| old.pos)
 }
 
 #[cfg(test)]

@@ -53,6 +53,18 @@ impl<V> IdMap<V> {
         }
     }
 
+    /// Inserts `value` under `key` unless the id is there already, and then returns the value
+    /// that is there (one search instead of a `get` and an `insert`).
+    pub fn insert_absent(&mut self, key: &str, value: V) -> Option<&V> {
+        match self.find(key) {
+            Ok(i) => Some(&self.entries[i].1),
+            Err(i) => {
+                self.entries.insert(i, (key.to_string(), value));
+                None
+            }
+        }
+    }
+
     /// Takes `key` out; returns its value, like `BTreeMap::remove`.
     pub fn remove(&mut self, key: &str) -> Option<V> {
         self.find(key).ok().map(|i| self.entries.remove(i).1)
@@ -198,5 +210,11 @@ mod tests {
         *m.get_or_insert_with("a", || 2) += 10;
         *m.get_or_insert_with("b", || 100) += 1;
         assert_eq!(m.iter().map(|(k, v)| (k.as_str(), *v)).collect::<Vec<_>>(), [("a", 12), ("b", 12)]);
+        assert_eq!(m.insert_absent("b", 7), Some(&12));
+        assert_eq!(m.insert_absent("c", 7), None);
+        assert_eq!(
+            m.iter().map(|(k, v)| (k.as_str(), *v)).collect::<Vec<_>>(),
+            [("a", 12), ("b", 12), ("c", 7)]
+        );
     }
 }
