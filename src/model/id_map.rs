@@ -114,6 +114,10 @@ impl<V> FromIterator<(String, V)> for IdMap<V> {
         let mut entries: Vec<(String, V)> = iter.into_iter().collect();
         // Stable, so equal ids stay in input order and the last one is the one kept below.
         entries.sort_by(|a, b| a.0.cmp(&b.0));
+        // Ids are nearly always unique (the loaders drop repeats): then the sorted vector is it.
+        if !entries.windows(2).any(|w| w[0].0 == w[1].0) {
+            return Self { entries };
+        }
         let mut kept: Vec<(String, V)> = Vec::with_capacity(entries.len());
         for entry in entries {
             match kept.last_mut() {
