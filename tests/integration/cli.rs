@@ -111,6 +111,38 @@ fn symlinks_leaving_the_root_are_refused_unread() {
 }
 
 #[test]
+fn a_symlink_to_nothing_is_reported_with_its_path() {
+    let site = broken_site("missing-value-warning");
+    std::os::unix::fs::symlink(
+        site.path().join("content/units/gone.md"),
+        site.path().join("content/units/ghost.md"),
+    )
+    .unwrap();
+    let out = podium().args(["check", "--root"]).arg(site.path()).assert().code(1);
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    assert!(
+        stderr.contains("error[broken-symlink]") && stderr.contains("content/units/ghost.md"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_file_name_that_is_not_utf8_is_reported_and_the_rest_still_checked() {
+    use std::os::unix::ffi::OsStrExt;
+    let site = broken_site("missing-value-warning");
+    let name = std::ffi::OsStr::from_bytes(b"bad-\xff.md");
+    fs::write(site.path().join("content/news").join(name), "---\ntitle: x\n---\n").unwrap();
+    let out = podium().args(["check", "--root"]).arg(site.path()).assert().code(1);
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    assert!(
+        stderr.contains("error[invalid-file-name]") && stderr.contains("content/news/bad-\u{fffd}.md"),
+        "{stderr}"
+    );
+    // The fixture's own warning is still there: one bad name does not stop the check.
+    assert!(stderr.contains("warning["), "{stderr}");
+}
+
+#[test]
 fn files_over_16_mib_are_refused() {
     let site = broken_site("missing-value-warning");
     let big = vec![b'a'; 16 * 1024 * 1024 + 1];
