@@ -149,78 +149,41 @@ impl Table {
         }
     }
 
-    /// Makes the rows' views chunk by chunk and hands each chunk to `each`.
-    fn chunks(
-        &self,
-        ctx: &Ctx<'_>,
-        mut each: impl FnMut(Rows<'_>) -> Result<(), TableError>,
-    ) -> Result<(), TableError> {
+    /// Makes the rows' views a chunk at a time and writes each chunk's HTML through one buffer.
+    fn write(&self, ctx: &Ctx<'_>, root: &str, out: &mut dyn std::io::Write) -> Result<(), TableError> {
+        let mut html = String::new();
+        let mut flush = |html: &mut String| {
+            out.write_all(html.as_bytes()).map_err(TableError::Io)?;
+            html.clear();
+            Ok(())
+        };
         match self {
-            Table::Board { p, units, .. } => {
+            Table::Board { p, units, cols } => {
                 let mut rows = Vec::with_capacity(TABLE_CHUNK.min(units.len()));
                 for chunk in units.chunks(TABLE_CHUNK) {
                     rows.clear();
                     rows.extend(chunk.iter().map(|&u| views::boards::board_row(ctx, *p, u)));
-                    each(Rows::Board(&rows))?;
+                    fast::board_rows(&mut html, &rows, *cols, root, ctx.strings)
+                        .map_err(TableError::Missing)?;
+                    flush(&mut html)?;
                 }
             }
-            Table::Criterion { p, ki, order, .. } => {
+            Table::Criterion { p, ki, order, cols } => {
                 let mut rows = Vec::with_capacity(TABLE_CHUNK.min(order.len()));
                 for chunk in order.chunks(TABLE_CHUNK) {
                     rows.clear();
                     for &(u, rank) in chunk {
-                        rows.push(
-                            views::boards::criterion_row(ctx, *p, *ki, u, rank)
-                                .map_err(TableError::Missing)?,
-                        );
+                        let row = views::boards::criterion_row(ctx, *p, *ki, u, rank);
+                        rows.push(row.map_err(TableError::Missing)?);
                     }
-                    each(Rows::Criterion(&rows))?;
+                    fast::criterion_rows(&mut html, &rows, cols, root, ctx.strings)
+                        .map_err(TableError::Missing)?;
+                    flush(&mut html)?;
                 }
             }
         }
         Ok(())
     }
-
-    /// The rows' views, for the hash that decides whether `serve` may reuse a page.
-    fn hash(&self, ctx: &Ctx<'_>) -> Result<u64, Missing> {
-        let mut hashes = Vec::new();
-        let made = self.chunks(ctx, |rows| {
-            hashes.push(match rows {
-                Rows::Board(rows) => hash_of(rows),
-                Rows::Criterion(rows) => hash_of(rows),
-            });
-            Ok(())
-        });
-        match made {
-            Err(TableError::Missing(m)) => Err(m),
-            _ => Ok(hash_of(&hashes)),
-        }
-    }
-
-    fn write(&self, ctx: &Ctx<'_>, root: &str, out: &mut dyn std::io::Write) -> Result<(), TableError> {
-        let mut buf = String::new();
-        self.chunks(ctx, |rows| {
-            match (rows, self) {
-                (Rows::Board(rows), Table::Board { cols, .. }) => {
-                    fast::board_rows(&mut buf, rows, *cols, root, ctx.strings)
-                }
-                (Rows::Criterion(rows), Table::Criterion { cols, .. }) => {
-                    fast::criterion_rows(&mut buf, rows, cols, root, ctx.strings)
-                }
-                _ => Ok(()),
-            }
-            .map_err(TableError::Missing)?;
-            out.write_all(buf.as_bytes()).map_err(TableError::Io)?;
-            buf.clear();
-            Ok(())
-        })
-    }
-}
-
-/// One chunk of a table's rows.
-enum Rows<'a> {
-    Board(&'a [views::boards::BoardRow]),
-    Criterion(&'a [views::boards::CriterionRankRow]),
 }
 
 enum TableError {
@@ -813,7 +776,13 @@ fn job(ctx: &Ctx<'_>, page: Page, prior: &Prior, fast: bool) -> Result<Job, Miss
     let c = ctx.corpus;
     let camp = &c.campaign;
     let path = page_path(ctx, page);
-    let p = prior;
+    // A page with tables is made anew each time it is asked for: its view holds only the tables'
+    // markers, so the view's hash cannot tell whether the rows changed, and the rows' views,
+    // which could, are most of the work of writing them.
+    let with_tables = fast
+        && matches!(page, Page::Scoreboard(..) | Page::Report(..) | Page::Cluster(..) | Page::Criterion(..));
+    let anew = Prior { previous: None, keep: false };
+    let p = if with_tables { &anew } else { prior };
     let root = relative_root(&path);
     let s = ctx.strings;
     let cols = |in_cluster, show_criteria, show_cluster| fast::BoardColumns {
@@ -945,15 +914,6 @@ fn job(ctx: &Ctx<'_>, page: Page, prior: &Prior, fast: bool) -> Result<Job, Miss
     };
     let criteria = c.criteria().count();
     job.size_hint = hint + tables.iter().map(|t| t.size(criteria)).sum::<usize>();
-    if prior.keep && !tables.is_empty() {
-        // The view holds only the tables' markers: the rows decide too whether a page is the same.
-        let rows = tables.iter().map(|t| t.hash(ctx)).collect::<Result<Vec<u64>, Missing>>()?;
-        job.hash = hash_of(&(job.hash, rows));
-        job.reuse = prior.previous.as_ref().filter(|(h, _)| *h == job.hash).map(|(_, bytes)| bytes.clone());
-        if job.reuse.is_some() {
-            job.context = None;
-        }
-    }
     job.tables = tables;
     job.canonical_url = match page {
         Page::Scoreboard(p, true) => Some(format!("scoreboard/{}/", camp.periods[p].id)),
