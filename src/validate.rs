@@ -333,13 +333,13 @@ impl<'c> Validator<'c> {
             present.fill(false);
             let (sorted, mut k) = (&self.criteria_sorted, 0);
             for (id, value) in &r.values {
-                while k < sorted.len() && sorted[k].0.bytes().lt(id.bytes()) {
+                while k < sorted.len() && sorted[k].0 < id.as_str() {
                     k += 1;
                 }
                 // Every criterion of a repeated id is present; the last one is the criterion
                 // (as in the map collected from them).
                 let mut criterion = None;
-                for &(_, i) in sorted[k..].iter().take_while(|(c, _)| c.bytes().eq(id.bytes())) {
+                for &(_, i) in sorted[k..].iter().take_while(|(c, _)| *c == id.as_str()) {
                     present[i] = true;
                     criterion = Some(self.criteria_in_order[i]);
                 }

@@ -477,7 +477,7 @@ pub fn slugify(name: &str) -> String {
 }
 
 /// A file's text, or the problem that stopped it being read.
-fn read_text(f: &Found) -> Result<String, Diagnostic> {
+fn read_text(f: &Found) -> Result<Arc<str>, Diagnostic> {
     use std::io::Read;
     let io =
         |e: std::io::Error| Diagnostic::error("io", format!("cannot read this file: {e}")).in_file(&f.rel);
@@ -503,24 +503,24 @@ fn read_text(f: &Found) -> Result<String, Diagnostic> {
     if bytes.len() as u64 > MAX_FILE_BYTES {
         return Err(too_large(format!("more than {MAX_FILE_BYTES}")));
     }
-    match String::from_utf8(bytes) {
-        Ok(mut text) => {
-            if text.starts_with('\u{feff}') {
-                text.drain(..3);
-            }
-            Ok(text)
-        }
-        Err(e) => {
-            let bytes = e.as_bytes();
-            let good = e.utf8_error().valid_up_to();
-            let before = String::from_utf8_lossy(&bytes[..good]);
-            let line = before.matches('\n').count() as u32 + 1;
-            let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) as u32 + 1;
-            Err(Diagnostic::error("invalid-utf8", "this file is not valid UTF-8")
-                .at_place(&f.rel, line, col, 1)
-                .with_help("save the file as UTF-8 (spreadsheet programs: \"CSV UTF-8\")"))
-        }
+    // simdutf8 checks Vietnamese text (mostly multi-byte) several times faster than the
+    // standard library, which was 6% of `check`; the text is copied into the shared `Arc<str>`
+    // once either way. The standard library still finds the place of a bad byte.
+    match simdutf8::basic::from_utf8(&bytes) {
+        Ok(text) => Ok(Arc::from(text.strip_prefix('\u{feff}').unwrap_or(text))),
+        Err(_) => Err(invalid_utf8(f, &bytes)),
     }
+}
+
+/// Where a file stops being UTF-8.
+fn invalid_utf8(f: &Found, bytes: &[u8]) -> Diagnostic {
+    let good = std::str::from_utf8(bytes).map_or_else(|e| e.valid_up_to(), |_| bytes.len());
+    let before = String::from_utf8_lossy(&bytes[..good]);
+    let line = before.matches('\n').count() as u32 + 1;
+    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) as u32 + 1;
+    Diagnostic::error("invalid-utf8", "this file is not valid UTF-8")
+        .at_place(&f.rel, line, col, 1)
+        .with_help("save the file as UTF-8 (spreadsheet programs: \"CSV UTF-8\")")
 }
 
 /// Everything parsed from one file.
@@ -562,7 +562,7 @@ fn assemble(
             match f.kind {
                 Kind::Asset => (stamp, Arc::from(""), None, false),
                 _ => match read_text(f) {
-                    Ok(t) => (stamp, Arc::from(t), None, false),
+                    Ok(t) => (stamp, t, None, false),
                     Err(d) => (stamp, Arc::from(""), Some(d), false),
                 },
             }
@@ -1008,5 +1008,29 @@ mod tests {
         assert_eq!(slugify("Cục Hải quan Hà Nội"), "cuc-hai-quan-ha-noi");
         assert_eq!(slugify("Đà Nẵng"), "da-nang");
         assert_eq!(slugify("  HQ -- Quảng Ninh! "), "hq-quang-ninh");
+    }
+
+    fn found(dir: &Path, name: &str, bytes: &[u8]) -> Found {
+        let abs = dir.join(name);
+        std::fs::write(&abs, bytes).unwrap();
+        Found { rel: format!("content/{name}"), abs, kind: Kind::Page(name.into()), linked: false }
+    }
+
+    #[test]
+    fn texts_lose_their_byte_order_mark_and_bad_bytes_are_placed() {
+        let dir = tempfile::tempdir().unwrap();
+        let text =
+            read_text(&found(dir.path(), "bom.md", "\u{feff}---\nname: Đà Nẵng\n".as_bytes())).unwrap();
+        assert_eq!(&*text, "---\nname: Đà Nẵng\n");
+        let plain = read_text(&found(dir.path(), "plain.md", "Hà Nội\n\u{feff}".as_bytes())).unwrap();
+        assert_eq!(&*plain, "Hà Nội\n\u{feff}", "only a leading mark is dropped");
+
+        // Line 2, after "Hà " (three characters, four bytes): the column counts characters.
+        let mut bad = "---\nHà ".as_bytes().to_vec();
+        bad.extend_from_slice(&[0xff, b'x', b'\n']);
+        let d = read_text(&found(dir.path(), "bad.md", &bad)).unwrap_err();
+        assert_eq!(d.code, "invalid-utf8");
+        let place = d.location.as_ref().map(|l| (l.file.as_str(), l.line, l.column));
+        assert_eq!(place, Some(("content/bad.md", 2, 4)));
     }
 }
