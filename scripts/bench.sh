@@ -14,7 +14,8 @@
 #   3. runs `podium check --root $BENCH_DIR/N` and `podium build --root $BENCH_DIR/N -o ...`
 #      RUNS times each, and `hugo --source $BENCH_DIR/N/hugo` RUNS times for the sizes in both
 #      SIZES and HUGO_SIZES, each run under `/usr/bin/time -v` and `timeout $RUN_TIMEOUT`; the
-#      output folder is moved aside before each build run (not timed) and deleted at the end;
+#      output folder is moved aside and `sync` flushes earlier runs' writes before each run (not
+#      timed), and the outputs are deleted at the end;
 #   4. after the first podium build of each size, compares podium's data/results.csv with the
 #      generator's independent computation (synth-expected.csv) and reports any difference;
 #   5. prints the table (size, tool, command, median wall time, median user+sys CPU time, peak
@@ -134,6 +135,9 @@ measure() {
     tf=$(mktemp) log=$(mktemp)
     for ((r = 1; r <= RUNS; r++)); do
         [ "$out" != - ] && retire "$out"
+        # The previous run's ~2 GB (at 10k) of dirty pages would otherwise be written back
+        # during this run and throttle its writes: untimed, each run starts with none.
+        sync
         rc=0
         (
             [ -n "$MEM_LIMIT_GB" ] && ulimit -v $((MEM_LIMIT_GB * 1024 * 1024))
