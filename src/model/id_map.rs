@@ -30,6 +30,16 @@ impl<V> IdMap<V> {
         self.entries.binary_search_by(|(k, _)| k.as_str().cmp(key))
     }
 
+    /// `find` for an insertion. Ids mostly arrive in order (criteria as the table lists them,
+    /// CSV columns), so a key after the last one is tried first: one comparison instead of a
+    /// search, for the ~3 million values merged at 10k units.
+    fn find_slot(&self, key: &str) -> Result<usize, usize> {
+        match self.entries.last() {
+            Some((last, _)) if last.as_str() < key => Err(self.entries.len()),
+            _ => self.find(key),
+        }
+    }
+
     pub fn get(&self, key: &str) -> Option<&V> {
         self.find(key).ok().map(|i| &self.entries[i].1)
     }
@@ -44,7 +54,7 @@ impl<V> IdMap<V> {
 
     /// Sets `key` to `value`; returns the value it replaces, like `BTreeMap::insert`.
     pub fn insert(&mut self, key: String, value: V) -> Option<V> {
-        match self.find(&key) {
+        match self.find_slot(&key) {
             Ok(i) => Some(std::mem::replace(&mut self.entries[i].1, value)),
             Err(i) => {
                 self.entries.insert(i, (key, value));
@@ -56,7 +66,7 @@ impl<V> IdMap<V> {
     /// Inserts `value` under `key` unless the id is there already, and then returns the value
     /// that is there (one search instead of a `get` and an `insert`).
     pub fn insert_absent(&mut self, key: &str, value: V) -> Option<&V> {
-        match self.find(key) {
+        match self.find_slot(key) {
             Ok(i) => Some(&self.entries[i].1),
             Err(i) => {
                 self.entries.insert(i, (key.to_string(), value));
