@@ -230,6 +230,22 @@ impl Fmt {
         locale::number_as_written(d.normalize(), self.lang)
     }
 
+    /// Appends [`Fmt::points`]'s text to `out`: the big tables write their numbers straight
+    /// into the page (`render/fast.rs`).
+    pub fn push_points(&self, out: &mut String, d: Decimal) {
+        locale::push_number(out, d, self.precision, self.lang);
+    }
+
+    /// Appends [`Fmt::raw`]'s text to `out`.
+    pub fn push_raw(&self, out: &mut String, d: Decimal) {
+        locale::push_fixed(out, d, self.precision);
+    }
+
+    /// Appends [`Fmt::as_written`]'s text to `out`.
+    pub fn push_as_written(&self, out: &mut String, d: Decimal) {
+        locale::push_number_as_written(out, d.normalize(), self.lang);
+    }
+
     pub fn date(&self, d: Date) -> String {
         locale::date(d.year, d.month, d.day, self.lang)
     }
