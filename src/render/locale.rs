@@ -102,6 +102,11 @@ pub fn percent(value: Decimal, decimals: u32, lang: Lang) -> String {
 }
 
 fn round(value: Decimal, decimals: u32) -> Decimal {
+    // Points and totals are already rounded to the campaign's precision by scoring; the check
+    // is `round_dp_with_strategy`'s own first step, without the call.
+    if value.scale() <= decimals {
+        return value;
+    }
     value.round_dp_with_strategy(decimals, RoundingStrategy::MidpointAwayFromZero)
 }
 
