@@ -13,9 +13,10 @@
 //! every output byte, so the two cannot drift apart.
 
 use super::i18n::{Missing, Strings};
-use super::views::boards::{BoardRow, CriterionInfo, CriterionRankRow};
+use super::views::boards::{BoardRow, CriterionInfo};
 use super::views::unit::{GroupRows, ItemRow, TargetView, UnitInfo, UnitPeriod};
-use super::views::{Link, RankView, TierView};
+use super::views::{Ctx, Link, RankView, TierView};
+use crate::model::{Unit, Value};
 
 /// Appends `text` escaped as Tera's autoescape does (`& < > " '`).
 fn esc(out: &mut String, text: &str) {
@@ -56,6 +57,12 @@ fn none_mark(out: &mut String, t: &T<'_>, key: &str) -> Result<(), Missing> {
 /// `qty(value, unit)`.
 fn qty(out: &mut String, value: &str, unit: Option<&str>) {
     esc(out, value);
+    qty_unit(out, unit);
+}
+
+/// What `qty` writes after the value. Numbers are written straight into the output and then
+/// this: they hold no character that needs escaping.
+fn qty_unit(out: &mut String, unit: Option<&str>) {
     match unit {
         Some("%") => out.push('%'),
         Some(u) if !u.is_empty() => {
@@ -74,6 +81,30 @@ fn link(out: &mut String, root: &str, link: &Link) {
     out.push_str("\">");
     esc(out, &link.title);
     out.push_str("</a>");
+}
+
+/// `link` to the page `{base}{id}/`, without making a `Link` for it; `root_html` is the page's
+/// root already escaped (once per table rather than once per row), `base` a plain path.
+fn id_link(out: &mut String, root_html: &str, base: &str, id: &str, title: &str) {
+    out.push_str("<a href=\"");
+    out.push_str(root_html);
+    out.push_str(base);
+    esc(out, id);
+    out.push_str("/\">");
+    esc(out, title);
+    out.push_str("</a>");
+}
+
+/// `link` to a unit's page (`Ctx::unit_link`).
+fn unit_link(out: &mut String, root_html: &str, unit: &Unit) {
+    id_link(out, root_html, "units/", &unit.id, &unit.name);
+}
+
+/// The page's root escaped, for the `root_html` of the table writers.
+pub(super) fn root_html(root: &str) -> String {
+    let mut out = String::with_capacity(root.len());
+    esc(&mut out, root);
+    out
 }
 
 /// The flag of a value a reporting unit did not give.
@@ -153,10 +184,23 @@ fn tier_badge(out: &mut String, t: &T<'_>, tier: &Option<TierView>) -> Result<()
     }
 }
 
-fn push_number(out: &mut String, n: u32) {
-    use std::fmt::Write as _;
-    // Writing into a String cannot fail.
-    let _ = write!(out, "{n}");
+/// `n` in decimal digits, as Tera prints an integer. Written by hand: `write!` through
+/// `fmt::Write` cost more than the rest of a criterion row's rank cell, and a few pushes cost
+/// less than copying a short slice.
+fn push_number(out: &mut String, mut n: u32) {
+    let mut digits = [0u8; 10];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    for &digit in &digits[at..] {
+        out.push(char::from(digit));
+    }
 }
 
 /// A rank as Tera prints an optional number: empty when absent.
@@ -543,38 +587,63 @@ pub(super) fn criterion_rows_size(rows: usize) -> usize {
     rows * 600
 }
 
-/// Appends the `<tbody>` rows of one period's ranking on a criterion page (`criterion.html`'s
-/// loop over `cp.rows`) to `o`.
+/// Appends the `<tbody>` rows of criterion `ki`'s ranking in period `p` (`criterion.html`'s
+/// loop over `cp.rows`) to `o`, for `order` as `views::boards::criterion_order` gives it.
+/// Written from the scores themselves, without `views::boards::criterion_row`: these are
+/// 1.2 million rows on a 10,000-unit site, and a view per row (a copy of the unit's name and
+/// url, four formatted numbers) cost more than writing the row.
 pub(super) fn criterion_rows(
     o: &mut String,
-    rows: &[CriterionRankRow],
+    ctx: &Ctx<'_>,
+    p: usize,
+    ki: usize,
+    order: &[(usize, u32)],
     k: &CriterionColumns,
-    root: &str,
-    strings: &Strings,
+    root_html: &str,
 ) -> Result<(), Missing> {
-    let t = T(strings);
+    let t = T(ctx.strings);
+    let (units, scores) = (&ctx.corpus.units, &ctx.period(p).units);
     let unit = k.unit.as_deref();
-    for row in rows {
+    // "yes" and "no", looked up when a row first needs them rather than for every row.
+    let mut yes_no: [Option<&str>; 2] = [None, None];
+    for &(u, rank) in order {
+        let c = &scores[u].criteria[ki];
         o.push_str("\n      <tr>\n        <td class=\"num\" data-sort=\"");
-        push_number(o, row.rank);
+        push_number(o, rank);
         o.push_str("\">");
-        push_number(o, row.rank);
+        push_number(o, rank);
         o.push_str("</td>\n        <th scope=\"row\" data-sort=\"");
-        esc(o, &row.unit.title);
+        esc(o, &units[u].name);
         o.push_str("\">");
-        link(o, root, &row.unit);
+        unit_link(o, root_html, &units[u]);
         o.push_str("</th>\n        <td class=\"num\">");
-        if let Some(value) = text(&row.value) {
-            qty(o, value, unit);
-        } else {
-            missing_flag(o, &t)?;
+        match c.value {
+            Some(Value::Number(n)) => {
+                ctx.fmt.push_as_written(o, n);
+                qty_unit(o, unit);
+            }
+            Some(Value::Bool(b)) => {
+                let key = if b { "value.yes" } else { "value.no" };
+                let slot = &mut yes_no[usize::from(b)];
+                let text = match *slot {
+                    Some(text) => text,
+                    None => *slot.insert(ctx.strings.get(key)?),
+                };
+                if text.is_empty() {
+                    missing_flag(o, &t)?;
+                } else {
+                    qty(o, text, unit);
+                }
+            }
+            None => missing_flag(o, &t)?,
         }
         o.push_str("</td>");
         if k.show_target {
             o.push_str("\n        <td class=\"num\">");
-            if let Some(target) = text(&row.target) {
-                qty(o, target, unit);
-                if row.target_overridden {
+            if let Some(target) = c.target {
+                ctx.fmt.push_as_written(o, target);
+                qty_unit(o, unit);
+                if c.target_overridden {
                     own_target_tag(o, &t, " ")?;
                 }
             } else {
@@ -583,9 +652,9 @@ pub(super) fn criterion_rows(
             o.push_str("</td>");
         }
         o.push_str("\n        <td class=\"num points\" data-sort=\"");
-        esc(o, &row.points_raw);
+        ctx.fmt.push_raw(o, c.points);
         o.push_str("\"><strong>");
-        esc(o, &row.points);
+        ctx.fmt.push_points(o, c.points);
         o.push_str("</strong>&nbsp;/&nbsp;");
         esc(o, &k.max);
         o.push_str("</td>\n      </tr>");

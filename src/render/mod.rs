@@ -135,23 +135,27 @@ enum Table {
 const TABLE_CHUNK: usize = 256;
 
 impl Table {
-    fn is_empty(&self) -> bool {
+    fn rows(&self) -> usize {
         match self {
-            Table::Board { units, .. } => units.is_empty(),
-            Table::Criterion { order, .. } => order.is_empty(),
+            Table::Board { units, .. } => units.len(),
+            Table::Criterion { order, .. } => order.len(),
         }
     }
 
-    fn size(&self, criteria: usize) -> usize {
+    /// About how many bytes `rows` of this table's rows make.
+    fn size(&self, rows: usize, criteria: usize) -> usize {
         match self {
-            Table::Board { units, cols, .. } => fast::board_rows_size(units.len(), criteria, *cols),
-            Table::Criterion { order, .. } => fast::criterion_rows_size(order.len()),
+            Table::Board { cols, .. } => fast::board_rows_size(rows, criteria, *cols),
+            Table::Criterion { .. } => fast::criterion_rows_size(rows),
         }
     }
 
-    /// Makes the rows' views a chunk at a time and writes each chunk's HTML through one buffer.
+    /// Writes the rows a chunk at a time through one buffer.
     fn write(&self, ctx: &Ctx<'_>, root: &str, out: &mut dyn std::io::Write) -> Result<(), TableError> {
-        let mut html = String::new();
+        let root_html = fast::root_html(root);
+        let criteria = ctx.corpus.criteria().count();
+        // Sized for one chunk (it is emptied after each): growing it copied what was written.
+        let mut html = String::with_capacity(self.size(self.rows().min(TABLE_CHUNK), criteria));
         let mut flush = |html: &mut String| {
             out.write_all(html.as_bytes()).map_err(TableError::Io)?;
             html.clear();
@@ -169,14 +173,8 @@ impl Table {
                 }
             }
             Table::Criterion { p, ki, order, cols } => {
-                let mut rows = Vec::with_capacity(TABLE_CHUNK.min(order.len()));
                 for chunk in order.chunks(TABLE_CHUNK) {
-                    rows.clear();
-                    for &(u, rank) in chunk {
-                        let row = views::boards::criterion_row(ctx, *p, *ki, u, rank);
-                        rows.push(row.map_err(TableError::Missing)?);
-                    }
-                    fast::criterion_rows(&mut html, &rows, cols, root, ctx.strings)
+                    fast::criterion_rows(&mut html, ctx, *p, *ki, chunk, cols, &root_html)
                         .map_err(TableError::Missing)?;
                     flush(&mut html)?;
                 }
@@ -798,7 +796,7 @@ fn job(ctx: &Ctx<'_>, page: Page, prior: &Prior, fast: bool) -> Result<Job, Miss
     let mut tables = Vec::new();
     // No marker for a table without rows: templates test the HTML to show "no one yet".
     let mut table = |t: Table| {
-        if t.is_empty() {
+        if t.rows() == 0 {
             return None;
         }
         tables.push(t);
@@ -913,7 +911,7 @@ fn job(ctx: &Ctx<'_>, page: Page, prior: &Prior, fast: bool) -> Result<Job, Miss
         }
     };
     let criteria = c.criteria().count();
-    job.size_hint = hint + tables.iter().map(|t| t.size(criteria)).sum::<usize>();
+    job.size_hint = hint + tables.iter().map(|t| t.size(t.rows(), criteria)).sum::<usize>();
     job.tables = tables;
     job.canonical_url = match page {
         Page::Scoreboard(p, true) => Some(format!("scoreboard/{}/", camp.periods[p].id)),
