@@ -6,6 +6,11 @@
 //! was most of a build, and writing them here took the 10k build from 66 to 39 CPU seconds
 //! (docs/performance.md).
 //!
+//! The ranking rows are written from the corpus and the scores themselves (a `Ctx`), not from
+//! the row views the templates get (`views::boards::board_row`, `criterion_row`): those copied
+//! each unit's name and url and formatted every number into a String of its own, which cost
+//! more than writing the row. Numbers go straight into the output (`Fmt::push_*`).
+//!
 //! Each writer produces exactly what the default theme's loop produces (same markup, same
 //! whitespace, same escaping as Tera's autoescape), and the loop stays in the template as the
 //! fallback: a site that overrides any template gets every row from its templates instead
@@ -13,9 +18,12 @@
 //! every output byte, so the two cannot drift apart.
 
 use super::i18n::{Missing, Strings};
-use super::views::boards::{BoardRow, CriterionInfo};
+use super::locale;
+use rust_decimal::Decimal;
+
+use super::views::boards::CriterionInfo;
 use super::views::unit::{GroupRows, ItemRow, TargetView, UnitInfo, UnitPeriod};
-use super::views::{Ctx, Link, RankView, TierView};
+use super::views::{Ctx, Fmt, RankView, TierView};
 use crate::model::{Unit, Value};
 
 /// Appends `text` escaped as Tera's autoescape does (`& < > " '`).
@@ -39,9 +47,35 @@ impl T<'_> {
     }
 
     fn put_with(&self, out: &mut String, key: &str, args: &[(&str, &str)]) -> Result<(), Missing> {
-        esc(out, &self.0.format(key, args)?);
+        esc_filled(out, self.0.get(key)?, args);
         Ok(())
     }
+}
+
+/// Appends `i18n::fill(text, args)` escaped, without making the filled string: the same scan
+/// as `fill`, escaping each piece as it goes (escaping works character by character, so
+/// escaping the pieces is escaping the whole).
+fn esc_filled(out: &mut String, text: &str, args: &[(&str, &str)]) {
+    let mut rest = text;
+    while let Some(open) = rest.find('{') {
+        esc(out, &rest[..open]);
+        let after = &rest[open + 1..];
+        let arg = after.find('}').and_then(|close| {
+            let name = &after[..close];
+            args.iter().find(|(n, _)| *n == name).map(|(_, value)| (*value, close))
+        });
+        match arg {
+            Some((value, close)) => {
+                esc(out, value);
+                rest = &after[close + 1..];
+            }
+            None => {
+                out.push('{');
+                rest = after;
+            }
+        }
+    }
+    esc(out, rest);
 }
 
 /// `none_mark(label)`.
@@ -71,16 +105,6 @@ fn qty_unit(out: &mut String, unit: Option<&str>) {
         }
         _ => {}
     }
-}
-
-/// `<a href="{root}{url}">{title}</a>` for a link relative to the site root.
-fn link(out: &mut String, root: &str, link: &Link) {
-    out.push_str("<a href=\"");
-    esc(out, root);
-    esc(out, &link.url);
-    out.push_str("\">");
-    esc(out, &link.title);
-    out.push_str("</a>");
 }
 
 /// `link` to the page `{base}{id}/`, without making a `Link` for it; `root_html` is the page's
@@ -167,6 +191,72 @@ fn rank_cell(out: &mut String, t: &T<'_>, r: &RankView) -> Result<(), Missing> {
         }
         None => none_mark(out, t, "rank.none"),
     }
+}
+
+/// `rank_cell(r)` for a rank and its change since the previous period (`RankView::new`'s
+/// inputs); `scratch` holds the change's digits for the sentence that reads it out.
+fn rank_cell_of(
+    out: &mut String,
+    t: &T<'_>,
+    fmt: &Fmt,
+    rank: Option<u32>,
+    change: Option<i64>,
+    scratch: &mut String,
+) -> Result<(), Missing> {
+    match rank.filter(|&n| n != 0) {
+        Some(n) => {
+            out.push_str(r#"<span class="rank-no">"#);
+            push_number(out, n);
+            out.push_str("</span> ");
+            rank_change_of(out, t, fmt, change, scratch)
+        }
+        None => none_mark(out, t, "rank.none"),
+    }
+}
+
+/// `rank_change(r)` for a change of `change` places (`RankView::new`'s `change`).
+fn rank_change_of(
+    out: &mut String,
+    t: &T<'_>,
+    fmt: &Fmt,
+    change: Option<i64>,
+    scratch: &mut String,
+) -> Result<(), Missing> {
+    let Some(change) = change else { return Ok(()) };
+    if change == 0 {
+        out.push_str(
+            r#"<span class="chg chg-same"><span aria-hidden="true">=</span><span class="visually-hidden">"#,
+        );
+        t.put(out, "rank.same")?;
+        out.push_str("</span></span>");
+        return Ok(());
+    }
+    // `RankView::new` writes the change with its sign (`Fmt::signed`), and the sentence takes
+    // the digits after the sign.
+    let (dir, arrow, sign, key) =
+        if change > 0 { ("up", "▲", '+', "rank.up") } else { ("down", "▼", '-', "rank.down") };
+    scratch.clear();
+    locale::push_number(scratch, Decimal::from(change.unsigned_abs()), 0, fmt.lang);
+    out.push_str(r#"<span class="chg chg-"#);
+    out.push_str(dir);
+    out.push_str(r#""><span aria-hidden="true">"#);
+    out.push_str(arrow);
+    out.push_str("&#xfe0e;&nbsp;");
+    out.push(sign);
+    esc(out, scratch);
+    out.push_str(r#"</span><span class="visually-hidden">"#);
+    t.put_with(out, key, &[("n", scratch)])?;
+    out.push_str("</span></span>");
+    Ok(())
+}
+
+/// `tier_badge(tier)` for a tier.
+fn tier_badge_of(out: &mut String, id: &str, title: &str) {
+    out.push_str(r#"<span class="tier tier-"#);
+    esc(out, id);
+    out.push_str(r#"">"#);
+    esc(out, title);
+    out.push_str("</span>");
 }
 
 /// `tier_badge(tier)`.
@@ -496,38 +586,46 @@ pub(super) fn board_rows_size(rows: usize, criteria: usize, cols: BoardColumns) 
 }
 
 /// Appends the `<tbody>` rows of a ranking table (`partials/components.html`, `board_table`'s
-/// loop) to `o`.
+/// loop) to `o`: the units `units` of a ranking in period `p`. Written from the scores
+/// themselves, without `views::boards::board_row`, whose 30 criterion cells were two formatted
+/// strings each.
 pub(super) fn board_rows(
     o: &mut String,
-    rows: &[BoardRow],
+    ctx: &Ctx<'_>,
+    p: usize,
+    units: &[usize],
     cols: BoardColumns,
-    root: &str,
-    strings: &Strings,
+    root_html: &str,
 ) -> Result<(), Missing> {
-    let t = T(strings);
-    for row in rows {
-        let r = if cols.in_cluster { &row.cluster_rank } else { &row.rank };
+    let t = T(ctx.strings);
+    let (corpus, scores, fmt) = (ctx.corpus, &ctx.period(p).units, &ctx.fmt);
+    let mut scratch = String::new();
+    for &u in units {
+        let (s, unit) = (&scores[u], &corpus.units[u]);
+        let (rank, change) =
+            if cols.in_cluster { (s.cluster_rank, s.cluster_rank_change) } else { (s.rank, s.rank_change) };
         o.push_str("\n    <tr>\n      <td class=\"num rank\" data-sort=\"");
-        rank_number(o, r.rank);
+        rank_number(o, rank);
         o.push_str("\">");
-        rank_cell(o, &t, r)?;
+        rank_cell_of(o, &t, fmt, rank, change, &mut scratch)?;
         o.push_str("</td>\n      <th scope=\"row\" class=\"col-unit\" data-sort=\"");
-        esc(o, &row.unit.title);
+        esc(o, &unit.name);
         o.push_str("\">");
-        link(o, root, &row.unit);
+        unit_link(o, root_html, unit);
         o.push_str("</th>");
         if cols.in_cluster {
             o.push_str("\n      <td class=\"num\" data-sort=\"");
-            rank_number(o, row.rank.rank);
+            rank_number(o, s.rank);
             o.push_str("\">");
-            rank_cell(o, &t, &row.rank)?;
+            rank_cell_of(o, &t, fmt, s.rank, s.rank_change, &mut scratch)?;
             o.push_str("</td>");
         } else if cols.show_cluster {
             o.push_str("\n      <td class=\"col-cluster\" data-sort=\"");
-            if let Some(cluster) = &row.cluster {
+            if let Some(c) = ctx.cluster_of(u) {
+                let cluster = &corpus.campaign.clusters[c];
                 esc(o, &cluster.title);
                 o.push_str("\">");
-                link(o, root, cluster);
+                id_link(o, root_html, "clusters/", &cluster.id, &cluster.title);
             } else {
                 o.push_str("\">");
                 none_mark(o, &t, "units.no_cluster")?;
@@ -535,27 +633,33 @@ pub(super) fn board_rows(
             o.push_str("</td>");
         }
         o.push_str("\n      <td class=\"col-tier\" data-sort=\"");
-        esc(o, &row.total_raw);
+        fmt.push_raw(o, s.total);
         o.push_str("\">");
-        tier_badge(o, &t, &row.tier)?;
+        match s.tier {
+            Some(tier) => {
+                let tier = &corpus.campaign.tiers[tier];
+                tier_badge_of(o, &tier.id, &tier.title);
+            }
+            None => none_mark(o, &t, "tier.none")?,
+        }
         o.push_str("</td>");
         if cols.show_criteria {
-            for cell in &row.points {
+            for c in s.criteria.iter() {
                 o.push_str("\n      <td class=\"num\" data-sort=\"");
-                esc(o, &cell.raw);
+                fmt.push_raw(o, c.points);
                 o.push_str("\">");
-                esc(o, &cell.text);
+                fmt.push_points(o, c.points);
                 o.push_str("</td>");
             }
         }
         o.push_str("\n      <td class=\"num\">");
-        esc(o, &row.bonus);
+        fmt.push_points(o, s.bonus_total);
         o.push_str("</td>\n      <td class=\"num\">");
-        esc(o, &row.penalty);
+        fmt.push_points(o, s.penalty_total);
         o.push_str("</td>\n      <td class=\"num total\" data-sort=\"");
-        esc(o, &row.total_raw);
+        fmt.push_raw(o, s.total);
         o.push_str("\"><strong>");
-        esc(o, &row.total);
+        fmt.push_points(o, s.total);
         o.push_str("</strong></td>\n    </tr>");
     }
     Ok(())
@@ -660,4 +764,24 @@ pub(super) fn criterion_rows(
         o.push_str("</td>\n      </tr>");
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    proptest::proptest! {
+        #[test]
+        fn filling_escaped_is_escaping_the_filled(
+            text in "[ab{}<>&\"' ]{0,40}",
+            values in proptest::collection::vec("[ab{}<&' ]{0,6}", 3),
+        ) {
+            let args = [("a", values[0].as_str()), ("b", values[1].as_str()), ("{a}", values[2].as_str())];
+            let mut direct = String::new();
+            esc_filled(&mut direct, &text, &args);
+            let mut filled = String::new();
+            esc(&mut filled, &super::super::i18n::fill(&text, &args));
+            proptest::prop_assert_eq!(direct, filled);
+        }
+    }
 }

@@ -121,9 +121,9 @@ struct Job {
 }
 
 /// A big table (ranking rows) that `fast` writes straight into the page's output, in place of
-/// the marker its view carries, a few hundred rows at a time: neither its rows' views nor its
-/// HTML are ever held whole, and Tera never copies them. A 10,000-unit scoreboard's rows are
-/// ~30 MB of HTML made from ~25 MB of views.
+/// the marker its view carries, a few hundred rows at a time, from the scores themselves: its
+/// HTML is never held whole, Tera never copies it, and its rows have no views. A 10,000-unit
+/// scoreboard's rows are ~30 MB of HTML.
 enum Table {
     /// The board rows of `units`, a ranking in period `p`.
     Board { p: usize, units: Vec<usize>, cols: fast::BoardColumns },
@@ -163,11 +163,8 @@ impl Table {
         };
         match self {
             Table::Board { p, units, cols } => {
-                let mut rows = Vec::with_capacity(TABLE_CHUNK.min(units.len()));
                 for chunk in units.chunks(TABLE_CHUNK) {
-                    rows.clear();
-                    rows.extend(chunk.iter().map(|&u| views::boards::board_row(ctx, *p, u)));
-                    fast::board_rows(&mut html, &rows, *cols, root, ctx.strings)
+                    fast::board_rows(&mut html, ctx, *p, chunk, *cols, &root_html)
                         .map_err(TableError::Missing)?;
                     flush(&mut html)?;
                 }
