@@ -6,10 +6,13 @@
 //! was most of a build, and writing them here took the 10k build from 66 to 39 CPU seconds
 //! (docs/performance.md).
 //!
-//! The ranking rows are written from the corpus and the scores themselves (a `Ctx`), not from
-//! the row views the templates get (`views::boards::board_row`, `criterion_row`): those copied
-//! each unit's name and url and formatted every number into a String of its own, which cost
-//! more than writing the row. Numbers go straight into the output (`Fmt::push_*`).
+//! The rows are written from the corpus and the scores themselves (a `Ctx`), not from the row
+//! views the templates get (`views::boards::board_row`, `criterion_row`, a unit period's
+//! `groups`): those copied each unit's name and url and formatted every number into a String
+//! of its own, which cost more than writing the row. Numbers go straight into the output
+//! (`Fmt::push_*`), UI sentences are filled as they are escaped, and what repeats on every row
+//! of a table or page (the root, a criterion's link and method) is escaped once. The parts of
+//! a unit's period section that are not rows still come from its view.
 //!
 //! Each writer produces exactly what the default theme's loop produces (same markup, same
 //! whitespace, same escaping as Tera's autoescape), and the loop stays in the template as the
@@ -17,13 +20,13 @@
 //! (`Renderer::new` decides). `tests/integration/site.rs` builds sites both ways and compares
 //! every output byte, so the two cannot drift apart.
 
-use super::i18n::{Missing, Strings};
-use super::locale;
 use rust_decimal::Decimal;
 
+use super::i18n::{Missing, Strings};
+use super::locale;
 use super::views::boards::CriterionInfo;
-use super::views::unit::{GroupRows, ItemRow, TargetView, UnitInfo, UnitPeriod};
-use super::views::{Ctx, Fmt, RankView, TierView};
+use super::views::unit::{ItemRow, TargetView, UnitInfo, UnitPeriod, evidence_title, explain, explains};
+use super::views::{Ctx, Fmt};
 use crate::model::{Unit, Value};
 
 /// Appends `text` escaped as Tera's autoescape does (`& < > " '`).
@@ -150,52 +153,9 @@ fn own_target_tag(out: &mut String, t: &T<'_>, lead: &str) -> Result<(), Missing
     Ok(())
 }
 
-/// `rank_change(r)`.
-fn rank_change(out: &mut String, t: &T<'_>, r: &RankView) -> Result<(), Missing> {
-    let change = r.change.as_deref().unwrap_or_default();
-    match r.direction {
-        Some(dir @ ("up" | "down")) => {
-            let (arrow, sign) = if dir == "up" { ("▲", '+') } else { ("▼", '-') };
-            out.push_str(r#"<span class="chg chg-"#);
-            out.push_str(dir);
-            out.push_str(r#""><span aria-hidden="true">"#);
-            out.push_str(arrow);
-            out.push_str("&#xfe0e;&nbsp;");
-            esc(out, change);
-            out.push_str(r#"</span><span class="visually-hidden">"#);
-            t.put_with(
-                out,
-                if dir == "up" { "rank.up" } else { "rank.down" },
-                &[("n", change.trim_start_matches(sign))],
-            )?;
-            out.push_str("</span></span>");
-        }
-        Some("same") => {
-            out.push_str(r#"<span class="chg chg-same"><span aria-hidden="true">=</span><span class="visually-hidden">"#);
-            t.put(out, "rank.same")?;
-            out.push_str("</span></span>");
-        }
-        _ => {}
-    }
-    Ok(())
-}
-
-/// `rank_cell(r)`.
-fn rank_cell(out: &mut String, t: &T<'_>, r: &RankView) -> Result<(), Missing> {
-    match r.rank.filter(|&n| n != 0) {
-        Some(n) => {
-            out.push_str(r#"<span class="rank-no">"#);
-            push_number(out, n);
-            out.push_str("</span> ");
-            rank_change(out, t, r)
-        }
-        None => none_mark(out, t, "rank.none"),
-    }
-}
-
-/// `rank_cell(r)` for a rank and its change since the previous period (`RankView::new`'s
-/// inputs); `scratch` holds the change's digits for the sentence that reads it out.
-fn rank_cell_of(
+/// `rank_cell(r)` for a rank and its change since the previous period (what `RankView::new`
+/// is made from); `scratch` holds the change's digits for the sentence that reads it out.
+fn rank_cell(
     out: &mut String,
     t: &T<'_>,
     fmt: &Fmt,
@@ -208,14 +168,14 @@ fn rank_cell_of(
             out.push_str(r#"<span class="rank-no">"#);
             push_number(out, n);
             out.push_str("</span> ");
-            rank_change_of(out, t, fmt, change, scratch)
+            rank_change(out, t, fmt, change, scratch)
         }
         None => none_mark(out, t, "rank.none"),
     }
 }
 
 /// `rank_change(r)` for a change of `change` places (`RankView::new`'s `change`).
-fn rank_change_of(
+fn rank_change(
     out: &mut String,
     t: &T<'_>,
     fmt: &Fmt,
@@ -250,28 +210,13 @@ fn rank_change_of(
     Ok(())
 }
 
-/// `tier_badge(tier)` for a tier.
-fn tier_badge_of(out: &mut String, id: &str, title: &str) {
+/// `tier_badge(tier)` for a tier (`none_mark` without one is the caller's).
+fn tier_badge(out: &mut String, id: &str, title: &str) {
     out.push_str(r#"<span class="tier tier-"#);
     esc(out, id);
     out.push_str(r#"">"#);
     esc(out, title);
     out.push_str("</span>");
-}
-
-/// `tier_badge(tier)`.
-fn tier_badge(out: &mut String, t: &T<'_>, tier: &Option<TierView>) -> Result<(), Missing> {
-    match tier {
-        Some(tier) => {
-            out.push_str(r#"<span class="tier tier-"#);
-            esc(out, &tier.id);
-            out.push_str(r#"">"#);
-            esc(out, &tier.title);
-            out.push_str("</span>");
-            Ok(())
-        }
-        None => none_mark(out, t, "tier.none"),
-    }
 }
 
 /// `n` in decimal digits, as Tera prints an integer. Written by hand: `write!` through
@@ -300,53 +245,131 @@ fn rank_number(out: &mut String, rank: Option<u32>) {
     }
 }
 
-/// Appends the `<tbody>` groups of one period's points table on a unit page (the loop over
-/// `p.groups` in `partials/unit_period.html`). `targets` are the unit's registered targets;
-/// `root` is the page's `here.root`.
+/// What every period of a unit page shows of each criterion, made once per page: the cells
+/// before a row's value (the criterion's link and method) as HTML, and the maxima of the
+/// criteria and of their groups.
+pub(super) struct UnitTexts {
+    /// One per criterion, in table order.
+    criteria: Vec<CriterionText>,
+    /// One per group, in order.
+    group_max: Vec<String>,
+}
+
+struct CriterionText {
+    head_html: String,
+    max: String,
+}
+
+impl UnitTexts {
+    pub(super) fn new(ctx: &Ctx<'_>, root: &str) -> Result<UnitTexts, Missing> {
+        let criteria = ctx
+            .corpus
+            .criteria()
+            .map(|k| {
+                let mut o = String::with_capacity(256);
+                o.push_str("\n        <th scope=\"row\" class=\"crit\">\n          <a href=\"");
+                esc(&mut o, root);
+                o.push_str("criteria/");
+                esc(&mut o, &k.id);
+                o.push_str("/\"><span class=\"crit-id\">");
+                esc(&mut o, &k.id);
+                o.push_str("</span> ");
+                esc(&mut o, &k.title);
+                o.push_str("</a>\n          <span class=\"method\">");
+                esc(&mut o, ctx.strings.get(&format!("method.{}", k.method.name()))?);
+                o.push_str("</span>\n        </th>\n        <td class=\"num\">");
+                Ok(CriterionText { head_html: o, max: ctx.fmt.as_written(k.max) })
+            })
+            .collect::<Result<_, Missing>>()?;
+        let group_max = ctx
+            .corpus
+            .criteria
+            .groups
+            .iter()
+            .map(|g| ctx.fmt.as_written(g.criteria.iter().map(|x| x.max).sum()))
+            .collect();
+        Ok(UnitTexts { criteria, group_max })
+    }
+}
+
+/// Whether a registered target `tv` is criterion `id`'s (the template compares their urls).
+fn is_target_of(tv: &TargetView, id: &str) -> bool {
+    tv.criterion.url.strip_prefix("criteria/").and_then(|rest| rest.strip_suffix('/')) == Some(id)
+}
+
+/// Appends the `<tbody>` groups of unit `u`'s points table in period `p` (the loop over
+/// `p.groups` in `partials/unit_period.html`), from the scores themselves rather than from
+/// `views::unit`'s rows: a unit page explains 120 points, and each row's view was a dozen
+/// Strings. `targets` are the unit's registered targets.
 fn unit_groups(
     o: &mut String,
     t: &T<'_>,
-    groups: &[GroupRows],
+    ctx: &Ctx<'_>,
+    (u, p): (usize, usize),
+    texts: &UnitTexts,
     targets: &[TargetView],
-    root: &str,
 ) -> Result<(), Missing> {
-    for g in groups {
+    let (c, fmt) = (ctx.corpus, &ctx.fmt);
+    let s = &ctx.period(p).units[u];
+    let results = c.units[u].results.get(&c.campaign.periods[p].id);
+    // A row's points (also in its explanation), and the explanation's other numbers.
+    let (mut points, mut scratch) = (String::new(), String::new());
+    let mut yes_no: [Option<&str>; 2] = [None, None];
+    let mut k = 0;
+    for (group, group_max) in c.criteria.groups.iter().zip(&texts.group_max) {
+        let mut sum = Decimal::ZERO;
+        for i in 0..group.criteria.len() {
+            sum += s.criteria[k + i].points;
+        }
         o.push_str(
             "\n    <tbody>\n      <tr class=\"group-row\">\n        <th scope=\"rowgroup\" colspan=\"3\">",
         );
-        esc(o, &g.id);
+        esc(o, &group.id);
         o.push_str(". ");
-        esc(o, &g.title);
+        esc(o, &group.title);
         o.push_str("</th>\n        <td class=\"num\">");
-        t.put_with(o, "unit.group_points", &[("points", &g.points), ("max", &g.max)])?;
+        points.clear();
+        fmt.push_points(&mut points, sum);
+        t.put_with(o, "unit.group_points", &[("points", &points), ("max", group_max)])?;
         o.push_str("</td>\n        <td></td>\n      </tr>");
-        for c in &g.criteria {
+        for criterion in &group.criteria {
+            let (score, shown) = (&s.criteria[k], &texts.criteria[k]);
+            k += 1;
+            let unit = criterion.unit.as_deref();
             o.push_str("\n      <tr");
-            if c.missing {
+            if score.missing {
                 o.push_str(" class=\"is-missing\"");
             }
-            o.push_str(">\n        <th scope=\"row\" class=\"crit\">\n          <a href=\"");
-            esc(o, root);
-            esc(o, &c.url);
-            o.push_str("\"><span class=\"crit-id\">");
-            esc(o, &c.id);
-            o.push_str("</span> ");
-            esc(o, &c.title);
-            o.push_str("</a>\n          <span class=\"method\">");
-            esc(o, &c.method_label);
-            o.push_str("</span>\n        </th>\n        <td class=\"num\">");
-            if let Some(value) = text(&c.value) {
-                qty(o, value, c.unit.as_deref());
-            } else if c.missing {
-                missing_flag(o, t)?;
-            } else {
-                none_mark(o, t, "value.none")?;
+            o.push('>');
+            o.push_str(&shown.head_html);
+            let value = match score.value {
+                Some(Value::Number(n)) => {
+                    fmt.push_as_written(o, n);
+                    qty_unit(o, unit);
+                    None
+                }
+                Some(Value::Bool(b)) => {
+                    let key = if b { "value.yes" } else { "value.no" };
+                    let slot = &mut yes_no[usize::from(b)];
+                    Some(match *slot {
+                        Some(text) => text,
+                        None => *slot.insert(ctx.strings.get(key)?),
+                    })
+                }
+                None => Some(""),
+            };
+            match value {
+                None => {}
+                Some("") if score.missing => missing_flag(o, t)?,
+                Some("") => none_mark(o, t, "value.none")?,
+                Some(value) => qty(o, value, unit),
             }
             o.push_str("</td>\n        <td class=\"num\">");
-            if let Some(target) = text(&c.target) {
-                qty(o, target, c.unit.as_deref());
-                if c.target_overridden {
-                    for tv in targets.iter().filter(|tv| tv.criterion.url == c.url) {
+            if let Some(target) = score.target {
+                fmt.push_as_written(o, target);
+                qty_unit(o, unit);
+                if score.target_overridden {
+                    for tv in targets.iter().filter(|tv| is_target_of(tv, &criterion.id)) {
                         own_target_tag(o, t, "\n          ")?;
                         if let Some(default) = text(&tv.default_target) {
                             o.push_str("<span class=\"small muted block\">");
@@ -359,10 +382,12 @@ fn unit_groups(
                 none_mark(o, t, "value.none")?;
             }
             o.push_str("</td>\n        <td class=\"num points\"><strong>");
-            esc(o, &c.points);
+            points.clear();
+            fmt.push_points(&mut points, score.points);
+            o.push_str(&points);
             o.push_str("</strong>&nbsp;/&nbsp;");
-            esc(o, &c.max);
-            if c.capped {
+            esc(o, &shown.max);
+            if score.capped {
                 o.push_str(" <span class=\"tag\" title=\"");
                 t.put(o, "unit.capped_title")?;
                 o.push_str("\">");
@@ -370,33 +395,46 @@ fn unit_groups(
                 o.push_str("</span>");
             }
             o.push_str("</td>\n        <td class=\"col-explain\">");
-            if let Some(explanation) = text(&c.explanation) {
+            if explains(score, s.reported) {
+                let start = o.len();
                 o.push_str("<span class=\"explain\">");
-                esc(o, explanation);
-                o.push_str("</span>");
+                let sentence = o.len();
+                explain(ctx, criterion, score, &points, &shown.max, &mut scratch, |key, args| {
+                    esc_filled(o, ctx.strings.get(key)?, args);
+                    Ok(())
+                })?;
+                // The template shows no span for an empty sentence.
+                if o.len() == sentence {
+                    o.truncate(start);
+                } else {
+                    o.push_str("</span>");
+                }
             }
-            if let Some(note) = text(&c.note) {
+            let note = results.and_then(|r| r.notes.get(&criterion.id)).map(|n| n.value.as_str());
+            if let Some(note) = note.filter(|n| !n.is_empty()) {
                 o.push_str("<p class=\"note\"><span class=\"note-label\">");
                 t.put(o, "unit.note")?;
                 o.push_str(":</span> ");
                 esc(o, note);
                 o.push_str("</p>");
             }
-            if !c.evidence.is_empty() {
+            let evidence = results.and_then(|r| r.evidence.get(&criterion.id)).map_or(&[][..], |e| &e[..]);
+            if !evidence.is_empty() {
                 o.push_str("\n          <p class=\"evidence\"><span class=\"note-label\">");
                 t.put(o, "unit.evidence")?;
                 o.push_str(":</span>");
-                for (i, ev) in c.evidence.iter().enumerate() {
+                for (i, path) in evidence.iter().enumerate() {
+                    let url = path.value.as_str();
                     o.push_str(" <a href=\"");
-                    esc(o, &ev.url);
+                    esc(o, url);
                     o.push('"');
-                    if ev.url.starts_with("http") {
+                    if url.starts_with("http") {
                         o.push_str(" rel=\"noopener external\"");
                     }
                     o.push('>');
-                    esc(o, &ev.title);
+                    esc(o, evidence_title(url));
                     o.push_str("</a>");
-                    if i + 1 < c.evidence.len() {
+                    if i + 1 < evidence.len() {
                         o.push(';');
                     }
                 }
@@ -409,37 +447,42 @@ fn unit_groups(
     Ok(())
 }
 
-/// One period's section of a unit page (`partials/unit_period.html`).
+/// Period `p`'s section of unit `u`'s page (`partials/unit_period.html`): the numbers of `v`
+/// (the period's view, made without rows) around the rows `unit_groups` writes.
 pub(super) fn unit_period(
-    p: &UnitPeriod,
+    ctx: &Ctx<'_>,
+    (u, p): (usize, usize),
+    v: &UnitPeriod,
     unit: &UnitInfo,
+    texts: &UnitTexts,
     root: &str,
-    strings: &Strings,
 ) -> Result<String, Missing> {
-    let t = T(strings);
-    let rows: usize = p.groups.iter().map(|g| 400 + 900 * g.criteria.len()).sum();
+    let t = T(ctx.strings);
+    let s = &ctx.period(p).units[u];
+    let rows: usize = ctx.corpus.criteria.groups.iter().map(|g| 400 + 900 * g.criteria.len()).sum();
     let mut out = String::with_capacity(rows + 6 * 1024);
     let o = &mut out;
-    let title = p.title.as_str();
+    let mut scratch = String::new();
+    let title = v.title.as_str();
     o.push_str("<section class=\"unit-period");
-    if p.current {
+    if v.current {
         o.push_str(" is-current");
     }
     o.push_str("\" id=\"period-");
-    esc(o, &p.id);
+    esc(o, &v.id);
     o.push_str("\" aria-labelledby=\"period-");
-    esc(o, &p.id);
+    esc(o, &v.id);
     o.push_str("-title\">\n  <h2 id=\"period-");
-    esc(o, &p.id);
+    esc(o, &v.id);
     o.push_str("-title\">");
     esc(o, title);
-    if p.current {
+    if v.current {
         o.push_str(" <span class=\"badge badge-current\">");
         t.put(o, "period.current")?;
         o.push_str("</span>");
     }
     o.push_str("</h2>");
-    if !p.reported {
+    if !v.reported {
         o.push_str("\n  <p class=\"flag flag-missing\"><span aria-hidden=\"true\">⚠&#xfe0e;</span> ");
         t.put_with(o, "unit.not_reported", &[("period", title)])?;
         o.push_str("</p>\n</section>\n");
@@ -448,20 +491,26 @@ pub(super) fn unit_period(
     o.push_str("\n  <dl class=\"stats\">\n    <div class=\"stat\"><dt>");
     t.put(o, "col.total")?;
     o.push_str("</dt><dd class=\"stat-big\">");
-    esc(o, &p.total);
+    esc(o, &v.total);
     o.push_str("</dd></div>\n    <div class=\"stat\"><dt>");
     t.put(o, "col.tier")?;
     o.push_str("</dt><dd>");
-    tier_badge(o, &t, &p.tier)?;
+    match s.tier {
+        Some(tier) => {
+            let tier = &ctx.corpus.campaign.tiers[tier];
+            tier_badge(o, &tier.id, &tier.title);
+        }
+        None => none_mark(o, &t, "tier.none")?,
+    }
     o.push_str("</dd></div>\n    <div class=\"stat\"><dt>");
     t.put(o, "unit.rank_overall")?;
     o.push_str("</dt><dd>");
-    match p.rank.rank.filter(|&n| n != 0) {
+    match s.rank.filter(|&n| n != 0) {
         Some(rank) => {
-            let (rank, ranked) = (rank.to_string(), p.ranked.to_string());
+            let (rank, ranked) = (rank.to_string(), v.ranked.to_string());
             t.put_with(o, "unit.rank_of", &[("rank", &rank), ("ranked", &ranked)])?;
             o.push(' ');
-            rank_change(o, &t, &p.rank)?;
+            rank_change(o, &t, &ctx.fmt, s.rank_change, &mut scratch)?;
         }
         None => none_mark(o, &t, "rank.none")?,
     }
@@ -470,12 +519,12 @@ pub(super) fn unit_period(
         o.push_str("\n    <div class=\"stat\"><dt>");
         t.put(o, "unit.rank_cluster")?;
         o.push_str("</dt><dd>");
-        rank_cell(o, &t, &p.cluster_rank)?;
+        rank_cell(o, &t, &ctx.fmt, s.cluster_rank, s.cluster_rank_change, &mut scratch)?;
         o.push_str("</dd></div>");
     }
     o.push_str("\n  </dl>\n  <p class=\"links\"><a href=\"");
     esc(o, root);
-    esc(o, &p.scoreboard_url);
+    esc(o, &v.scoreboard_url);
     o.push_str("\">");
     t.put_with(o, "unit.see_scoreboard", &[("period", title)])?;
     o.push_str("</a></p>\n\n  <div class=\"table-wrap\" role=\"region\" tabindex=\"0\" aria-label=\"");
@@ -494,15 +543,15 @@ pub(super) fn unit_period(
     t.put(o, "col.explanation")?;
     o.push_str("</th>\n      </tr>\n    </thead>");
     let targets = unit.registration.as_ref().map_or(&[][..], |r| &r.targets[..]);
-    unit_groups(o, &t, &p.groups, targets, root)?;
+    unit_groups(o, &t, ctx, (u, p), texts, targets)?;
     o.push_str("\n    <tfoot>\n      <tr>\n        <th scope=\"row\" colspan=\"3\">");
     t.put(o, "unit.criteria_sum")?;
     o.push_str("</th>\n        <td class=\"num\">");
-    esc(o, &p.criteria_points);
+    esc(o, &v.criteria_points);
     o.push_str("</td>\n        <td></td>\n      </tr>");
     for (label, sign, items, value, capped, capped_key) in [
-        ("col.bonus", "+", &p.bonus_items, &p.bonus, p.bonus_capped, "unit.bonus_capped"),
-        ("col.penalty", "−", &p.penalty_items, &p.penalty, p.penalty_capped, "unit.penalty_capped"),
+        ("col.bonus", "+", &v.bonus_items, &v.bonus, v.bonus_capped, "unit.bonus_capped"),
+        ("col.penalty", "−", &v.penalty_items, &v.penalty, v.penalty_capped, "unit.penalty_capped"),
     ] {
         o.push_str("\n      <tr>\n        <th scope=\"row\" colspan=\"3\">");
         t.put(o, label)?;
@@ -520,14 +569,14 @@ pub(super) fn unit_period(
     o.push_str("\n      <tr class=\"total-row\">\n        <th scope=\"row\" colspan=\"3\">");
     t.put(o, "col.total")?;
     o.push_str("</th>\n        <td class=\"num\"><strong>");
-    esc(o, &p.total);
+    esc(o, &v.total);
     o.push_str("</strong></td>\n        <td class=\"col-explain muted\">");
     t.put(o, "unit.total_rule")?;
     o.push_str("</td>\n      </tr>\n    </tfoot>\n  </table>\n  </div>");
-    if !p.bonus_items.is_empty() || !p.penalty_items.is_empty() {
+    if !v.bonus_items.is_empty() || !v.penalty_items.is_empty() {
         o.push_str("\n  <div class=\"items grid-2\">");
-        item_table(o, &t, &p.bonus_items, "unit.bonus_caption", "+", title)?;
-        item_table(o, &t, &p.penalty_items, "unit.penalty_caption", "−", title)?;
+        item_table(o, &t, &v.bonus_items, "unit.bonus_caption", "+", title)?;
+        item_table(o, &t, &v.penalty_items, "unit.penalty_caption", "−", title)?;
         o.push_str("\n  </div>");
     }
     o.push_str("\n</section>\n");
@@ -607,7 +656,7 @@ pub(super) fn board_rows(
         o.push_str("\n    <tr>\n      <td class=\"num rank\" data-sort=\"");
         rank_number(o, rank);
         o.push_str("\">");
-        rank_cell_of(o, &t, fmt, rank, change, &mut scratch)?;
+        rank_cell(o, &t, fmt, rank, change, &mut scratch)?;
         o.push_str("</td>\n      <th scope=\"row\" class=\"col-unit\" data-sort=\"");
         esc(o, &unit.name);
         o.push_str("\">");
@@ -617,7 +666,7 @@ pub(super) fn board_rows(
             o.push_str("\n      <td class=\"num\" data-sort=\"");
             rank_number(o, s.rank);
             o.push_str("\">");
-            rank_cell_of(o, &t, fmt, s.rank, s.rank_change, &mut scratch)?;
+            rank_cell(o, &t, fmt, s.rank, s.rank_change, &mut scratch)?;
             o.push_str("</td>");
         } else if cols.show_cluster {
             o.push_str("\n      <td class=\"col-cluster\" data-sort=\"");
@@ -638,7 +687,7 @@ pub(super) fn board_rows(
         match s.tier {
             Some(tier) => {
                 let tier = &corpus.campaign.tiers[tier];
-                tier_badge_of(o, &tier.id, &tier.title);
+                tier_badge(o, &tier.id, &tier.title);
             }
             None => none_mark(o, &t, "tier.none")?,
         }

@@ -779,7 +779,6 @@ fn job(ctx: &Ctx<'_>, page: Page, prior: &Prior, fast: bool) -> Result<Job, Miss
     let anew = Prior { previous: None, keep: false };
     let p = if with_tables { &anew } else { prior };
     let root = relative_root(&path);
-    let s = ctx.strings;
     let cols = |in_cluster, show_criteria, show_cluster| fast::BoardColumns {
         in_cluster,
         show_criteria,
@@ -833,11 +832,11 @@ fn job(ctx: &Ctx<'_>, page: Page, prior: &Prior, fast: bool) -> Result<Job, Miss
             view(p, path, "clusters.html", "clusters", ctx.t("nav.clusters")?, &views::boards::clusters(ctx))
         }
         Page::Unit(u) => {
-            let mut v = views::unit::build(ctx, u)?;
+            let mut v = views::unit::build(ctx, u, !fast)?;
             if fast {
-                for period in &mut v.periods {
-                    period.html = fragment(fast::unit_period(period, &v.unit, &root, s)?);
-                    period.groups.clear();
+                let texts = fast::UnitTexts::new(ctx, &root)?;
+                for (period, p) in v.periods.iter_mut().zip(0..) {
+                    period.html = fragment(fast::unit_period(ctx, (u, p), period, &v.unit, &texts, &root)?);
                 }
             }
             view(p, path, "unit.html", "unit", c.units[u].name.clone(), &v)

@@ -252,10 +252,18 @@ impl Fmt {
 
     /// A ratio as a percentage with up to 2 decimals, trailing zeros dropped (`104,6%`).
     pub fn ratio_percent(&self, ratio: Decimal) -> String {
+        let mut out = String::new();
+        self.push_ratio_percent(&mut out, ratio);
+        out
+    }
+
+    /// Appends [`Fmt::ratio_percent`]'s text to `out`.
+    pub fn push_ratio_percent(&self, out: &mut String, ratio: Decimal) {
         let pct = (ratio * Decimal::ONE_HUNDRED)
             .round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero)
             .normalize();
-        format!("{}%", locale::number_as_written(pct, self.lang))
+        locale::push_number_as_written(out, pct, self.lang);
+        out.push('%');
     }
 
     pub fn signed(&self, change: i64) -> String {
