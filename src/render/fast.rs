@@ -40,28 +40,61 @@ fn text(value: &Option<String>) -> Option<&str> {
     value.as_deref().filter(|s| !s.is_empty())
 }
 
-/// A string rendered through `t()` in a template: looked up, filled, then escaped on output.
-struct T<'a>(&'a Strings);
+/// UI strings as a template's `t()` writes them: looked up, filled, escaped. Each string is
+/// looked up and escaped when a row first needs it (so that, as in the template, a key no row
+/// needs is never asked for) and copied after that: a table or a page repeats the same few
+/// strings on every row. One is made per table and per unit page.
+pub(super) struct Phrases<'a> {
+    strings: &'a Strings,
+    /// Keys and their strings escaped, in the order first asked for. Keys are literals, found
+    /// again by address before they are compared.
+    escaped: Vec<(&'static str, String)>,
+}
 
-impl T<'_> {
-    fn put(&self, out: &mut String, key: &str) -> Result<(), Missing> {
-        esc(out, self.0.get(key)?);
+impl<'a> Phrases<'a> {
+    pub(super) fn new(strings: &'a Strings) -> Phrases<'a> {
+        Phrases { strings, escaped: Vec::new() }
+    }
+
+    /// The string `key`, escaped.
+    fn html(&mut self, key: &'static str) -> Result<&str, Missing> {
+        let found = self.escaped.iter().position(|(k, _)| std::ptr::eq(*k, key));
+        let at = match found.or_else(|| self.escaped.iter().position(|(k, _)| *k == key)) {
+            Some(at) => at,
+            None => {
+                let mut html = String::new();
+                esc(&mut html, self.strings.get(key)?);
+                self.escaped.push((key, html));
+                self.escaped.len() - 1
+            }
+        };
+        Ok(&self.escaped[at].1)
+    }
+
+    fn put(&mut self, out: &mut String, key: &'static str) -> Result<(), Missing> {
+        out.push_str(self.html(key)?);
         Ok(())
     }
 
-    fn put_with(&self, out: &mut String, key: &str, args: &[(&str, &str)]) -> Result<(), Missing> {
-        esc_filled(out, self.0.get(key)?, args);
+    fn put_with(
+        &mut self,
+        out: &mut String,
+        key: &'static str,
+        args: &[(&str, &str)],
+    ) -> Result<(), Missing> {
+        fill_escaped(out, self.html(key)?, args);
         Ok(())
     }
 }
 
-/// Appends `i18n::fill(text, args)` escaped, without making the filled string: the same scan
-/// as `fill`, escaping each piece as it goes (escaping works character by character, so
-/// escaping the pieces is escaping the whole).
-fn esc_filled(out: &mut String, text: &str, args: &[(&str, &str)]) {
-    let mut rest = text;
+/// Appends `escaped`, a UI string already escaped, with each `{name}` of `args` replaced by its
+/// value escaped: the same scan as `i18n::fill`, and the same text as escaping what `fill`
+/// makes, since escaping leaves every brace where it was and changes no placeholder name
+/// (names have none of `& < > " '`).
+fn fill_escaped(out: &mut String, escaped: &str, args: &[(&str, &str)]) {
+    let mut rest = escaped;
     while let Some(open) = rest.find('{') {
-        esc(out, &rest[..open]);
+        out.push_str(&rest[..open]);
         let after = &rest[open + 1..];
         let arg = after.find('}').and_then(|close| {
             let name = &after[..close];
@@ -78,11 +111,11 @@ fn esc_filled(out: &mut String, text: &str, args: &[(&str, &str)]) {
             }
         }
     }
-    esc(out, rest);
+    out.push_str(rest);
 }
 
 /// `none_mark(label)`.
-fn none_mark(out: &mut String, t: &T<'_>, key: &str) -> Result<(), Missing> {
+fn none_mark(out: &mut String, t: &mut Phrases<'_>, key: &'static str) -> Result<(), Missing> {
     out.push_str(
         r#"<span class="none-mark"><span aria-hidden="true">—</span><span class="visually-hidden">"#,
     );
@@ -91,14 +124,16 @@ fn none_mark(out: &mut String, t: &T<'_>, key: &str) -> Result<(), Missing> {
     Ok(())
 }
 
-/// `qty(value, unit)`.
-fn qty(out: &mut String, value: &str, unit: Option<&str>) {
-    esc(out, value);
-    qty_unit(out, unit);
+/// Appends "yes" or "no" for a pass/fail value, as `qty` writes its value; false when the
+/// string is empty, which the template treats as no value.
+fn yes_no(out: &mut String, t: &mut Phrases<'_>, yes: bool) -> Result<bool, Missing> {
+    let html = t.html(if yes { "value.yes" } else { "value.no" })?;
+    out.push_str(html);
+    Ok(!html.is_empty())
 }
 
-/// What `qty` writes after the value. Numbers are written straight into the output and then
-/// this: they hold no character that needs escaping.
+/// `qty(value, unit)` after its value, which the caller has written (numbers straight into
+/// the output: they hold nothing to escape).
 fn qty_unit(out: &mut String, unit: Option<&str>) {
     match unit {
         Some("%") => out.push('%'),
@@ -111,7 +146,7 @@ fn qty_unit(out: &mut String, unit: Option<&str>) {
 }
 
 /// `link` to the page `{base}{id}/`, without making a `Link` for it; `root_html` is the page's
-/// root already escaped (once per table rather than once per row), `base` a plain path.
+/// root already escaped (`TableText`), `base` a plain path.
 fn id_link(out: &mut String, root_html: &str, base: &str, id: &str, title: &str) {
     out.push_str("<a href=\"");
     out.push_str(root_html);
@@ -127,15 +162,23 @@ fn unit_link(out: &mut String, root_html: &str, unit: &Unit) {
     id_link(out, root_html, "units/", &unit.id, &unit.name);
 }
 
-/// The page's root escaped, for the `root_html` of the table writers.
-pub(super) fn root_html(root: &str) -> String {
-    let mut out = String::with_capacity(root.len());
-    esc(&mut out, root);
-    out
+/// What a table's writer keeps from one chunk of rows to the next: the page's root escaped
+/// (once per table rather than once per row) and the UI strings the rows repeat.
+pub(super) struct TableText<'a> {
+    root_html: String,
+    phrases: Phrases<'a>,
+}
+
+impl<'a> TableText<'a> {
+    pub(super) fn new(strings: &'a Strings, root: &str) -> TableText<'a> {
+        let mut root_html = String::with_capacity(root.len());
+        esc(&mut root_html, root);
+        TableText { root_html, phrases: Phrases::new(strings) }
+    }
 }
 
 /// The flag of a value a reporting unit did not give.
-fn missing_flag(out: &mut String, t: &T<'_>) -> Result<(), Missing> {
+fn missing_flag(out: &mut String, t: &mut Phrases<'_>) -> Result<(), Missing> {
     out.push_str("<span class=\"flag flag-missing\"><span aria-hidden=\"true\">⚠&#xfe0e;</span> ");
     t.put(out, "unit.missing_value")?;
     out.push_str("</span>");
@@ -143,7 +186,7 @@ fn missing_flag(out: &mut String, t: &T<'_>) -> Result<(), Missing> {
 }
 
 /// The tag of a target the unit registered itself, after `lead` (the template's whitespace).
-fn own_target_tag(out: &mut String, t: &T<'_>, lead: &str) -> Result<(), Missing> {
+fn own_target_tag(out: &mut String, t: &mut Phrases<'_>, lead: &str) -> Result<(), Missing> {
     out.push_str(lead);
     out.push_str("<span class=\"tag tag-own\" title=\"");
     t.put(out, "unit.target_own_title")?;
@@ -157,7 +200,7 @@ fn own_target_tag(out: &mut String, t: &T<'_>, lead: &str) -> Result<(), Missing
 /// is made from); `scratch` holds the change's digits for the sentence that reads it out.
 fn rank_cell(
     out: &mut String,
-    t: &T<'_>,
+    t: &mut Phrases<'_>,
     fmt: &Fmt,
     rank: Option<u32>,
     change: Option<i64>,
@@ -177,7 +220,7 @@ fn rank_cell(
 /// `rank_change(r)` for a change of `change` places (`RankView::new`'s `change`).
 fn rank_change(
     out: &mut String,
-    t: &T<'_>,
+    t: &mut Phrases<'_>,
     fmt: &Fmt,
     change: Option<i64>,
     scratch: &mut String,
@@ -303,7 +346,7 @@ fn is_target_of(tv: &TargetView, id: &str) -> bool {
 /// Strings. `targets` are the unit's registered targets.
 fn unit_groups(
     o: &mut String,
-    t: &T<'_>,
+    t: &mut Phrases<'_>,
     ctx: &Ctx<'_>,
     (u, p): (usize, usize),
     texts: &UnitTexts,
@@ -314,7 +357,6 @@ fn unit_groups(
     let results = c.units[u].results.get(&c.campaign.periods[p].id);
     // A row's points (also in its explanation), and the explanation's other numbers.
     let (mut points, mut scratch) = (String::new(), String::new());
-    let mut yes_no: [Option<&str>; 2] = [None, None];
     let mut k = 0;
     for (group, group_max) in c.criteria.groups.iter().zip(&texts.group_max) {
         let mut sum = Decimal::ZERO;
@@ -342,27 +384,20 @@ fn unit_groups(
             }
             o.push('>');
             o.push_str(&shown.head_html);
-            let value = match score.value {
+            let shows_value = match score.value {
                 Some(Value::Number(n)) => {
                     fmt.push_as_written(o, n);
-                    qty_unit(o, unit);
-                    None
+                    true
                 }
-                Some(Value::Bool(b)) => {
-                    let key = if b { "value.yes" } else { "value.no" };
-                    let slot = &mut yes_no[usize::from(b)];
-                    Some(match *slot {
-                        Some(text) => text,
-                        None => *slot.insert(ctx.strings.get(key)?),
-                    })
-                }
-                None => Some(""),
+                Some(Value::Bool(b)) => yes_no(o, t, b)?,
+                None => false,
             };
-            match value {
-                None => {}
-                Some("") if score.missing => missing_flag(o, t)?,
-                Some("") => none_mark(o, t, "value.none")?,
-                Some(value) => qty(o, value, unit),
+            if shows_value {
+                qty_unit(o, unit);
+            } else if score.missing {
+                missing_flag(o, t)?;
+            } else {
+                none_mark(o, t, "value.none")?;
             }
             o.push_str("</td>\n        <td class=\"num\">");
             if let Some(target) = score.target {
@@ -400,8 +435,7 @@ fn unit_groups(
                 o.push_str("<span class=\"explain\">");
                 let sentence = o.len();
                 explain(ctx, criterion, score, &points, &shown.max, &mut scratch, |key, args| {
-                    esc_filled(o, ctx.strings.get(key)?, args);
-                    Ok(())
+                    t.put_with(o, key, args)
                 })?;
                 // The template shows no span for an empty sentence.
                 if o.len() == sentence {
@@ -455,9 +489,9 @@ pub(super) fn unit_period(
     v: &UnitPeriod,
     unit: &UnitInfo,
     texts: &UnitTexts,
+    t: &mut Phrases<'_>,
     root: &str,
 ) -> Result<String, Missing> {
-    let t = T(ctx.strings);
     let s = &ctx.period(p).units[u];
     let rows: usize = ctx.corpus.criteria.groups.iter().map(|g| 400 + 900 * g.criteria.len()).sum();
     let mut out = String::with_capacity(rows + 6 * 1024);
@@ -500,7 +534,7 @@ pub(super) fn unit_period(
             let tier = &ctx.corpus.campaign.tiers[tier];
             tier_badge(o, &tier.id, &tier.title);
         }
-        None => none_mark(o, &t, "tier.none")?,
+        None => none_mark(o, t, "tier.none")?,
     }
     o.push_str("</dd></div>\n    <div class=\"stat\"><dt>");
     t.put(o, "unit.rank_overall")?;
@@ -510,16 +544,16 @@ pub(super) fn unit_period(
             let (rank, ranked) = (rank.to_string(), v.ranked.to_string());
             t.put_with(o, "unit.rank_of", &[("rank", &rank), ("ranked", &ranked)])?;
             o.push(' ');
-            rank_change(o, &t, &ctx.fmt, s.rank_change, &mut scratch)?;
+            rank_change(o, t, &ctx.fmt, s.rank_change, &mut scratch)?;
         }
-        None => none_mark(o, &t, "rank.none")?,
+        None => none_mark(o, t, "rank.none")?,
     }
     o.push_str("</dd></div>");
     if unit.cluster.is_some() {
         o.push_str("\n    <div class=\"stat\"><dt>");
         t.put(o, "unit.rank_cluster")?;
         o.push_str("</dt><dd>");
-        rank_cell(o, &t, &ctx.fmt, s.cluster_rank, s.cluster_rank_change, &mut scratch)?;
+        rank_cell(o, t, &ctx.fmt, s.cluster_rank, s.cluster_rank_change, &mut scratch)?;
         o.push_str("</dd></div>");
     }
     o.push_str("\n  </dl>\n  <p class=\"links\"><a href=\"");
@@ -543,7 +577,7 @@ pub(super) fn unit_period(
     t.put(o, "col.explanation")?;
     o.push_str("</th>\n      </tr>\n    </thead>");
     let targets = unit.registration.as_ref().map_or(&[][..], |r| &r.targets[..]);
-    unit_groups(o, &t, ctx, (u, p), texts, targets)?;
+    unit_groups(o, t, ctx, (u, p), texts, targets)?;
     o.push_str("\n    <tfoot>\n      <tr>\n        <th scope=\"row\" colspan=\"3\">");
     t.put(o, "unit.criteria_sum")?;
     o.push_str("</th>\n        <td class=\"num\">");
@@ -575,8 +609,8 @@ pub(super) fn unit_period(
     o.push_str("</td>\n      </tr>\n    </tfoot>\n  </table>\n  </div>");
     if !v.bonus_items.is_empty() || !v.penalty_items.is_empty() {
         o.push_str("\n  <div class=\"items grid-2\">");
-        item_table(o, &t, &v.bonus_items, "unit.bonus_caption", "+", title)?;
-        item_table(o, &t, &v.penalty_items, "unit.penalty_caption", "−", title)?;
+        item_table(o, t, &v.bonus_items, "unit.bonus_caption", "+", title)?;
+        item_table(o, t, &v.penalty_items, "unit.penalty_caption", "−", title)?;
         o.push_str("\n  </div>");
     }
     o.push_str("\n</section>\n");
@@ -586,9 +620,9 @@ pub(super) fn unit_period(
 /// A unit's bonus or penalty items in one period; nothing when there are none.
 fn item_table(
     o: &mut String,
-    t: &T<'_>,
+    t: &mut Phrases<'_>,
     items: &[ItemRow],
-    caption: &str,
+    caption: &'static str,
     sign: &str,
     period: &str,
 ) -> Result<(), Missing> {
@@ -644,9 +678,9 @@ pub(super) fn board_rows(
     p: usize,
     units: &[usize],
     cols: BoardColumns,
-    root_html: &str,
+    text: &mut TableText<'_>,
 ) -> Result<(), Missing> {
-    let t = T(ctx.strings);
+    let (t, root_html) = (&mut text.phrases, text.root_html.as_str());
     let (corpus, scores, fmt) = (ctx.corpus, &ctx.period(p).units, &ctx.fmt);
     let mut scratch = String::new();
     for &u in units {
@@ -656,7 +690,7 @@ pub(super) fn board_rows(
         o.push_str("\n    <tr>\n      <td class=\"num rank\" data-sort=\"");
         rank_number(o, rank);
         o.push_str("\">");
-        rank_cell(o, &t, fmt, rank, change, &mut scratch)?;
+        rank_cell(o, t, fmt, rank, change, &mut scratch)?;
         o.push_str("</td>\n      <th scope=\"row\" class=\"col-unit\" data-sort=\"");
         esc(o, &unit.name);
         o.push_str("\">");
@@ -666,7 +700,7 @@ pub(super) fn board_rows(
             o.push_str("\n      <td class=\"num\" data-sort=\"");
             rank_number(o, s.rank);
             o.push_str("\">");
-            rank_cell(o, &t, fmt, s.rank, s.rank_change, &mut scratch)?;
+            rank_cell(o, t, fmt, s.rank, s.rank_change, &mut scratch)?;
             o.push_str("</td>");
         } else if cols.show_cluster {
             o.push_str("\n      <td class=\"col-cluster\" data-sort=\"");
@@ -677,7 +711,7 @@ pub(super) fn board_rows(
                 id_link(o, root_html, "clusters/", &cluster.id, &cluster.title);
             } else {
                 o.push_str("\">");
-                none_mark(o, &t, "units.no_cluster")?;
+                none_mark(o, t, "units.no_cluster")?;
             }
             o.push_str("</td>");
         }
@@ -689,7 +723,7 @@ pub(super) fn board_rows(
                 let tier = &corpus.campaign.tiers[tier];
                 tier_badge(o, &tier.id, &tier.title);
             }
-            None => none_mark(o, &t, "tier.none")?,
+            None => none_mark(o, t, "tier.none")?,
         }
         o.push_str("</td>");
         if cols.show_criteria {
@@ -748,17 +782,14 @@ pub(super) fn criterion_rows_size(rows: usize) -> usize {
 pub(super) fn criterion_rows(
     o: &mut String,
     ctx: &Ctx<'_>,
-    p: usize,
-    ki: usize,
+    (p, ki): (usize, usize),
     order: &[(usize, u32)],
     k: &CriterionColumns,
-    root_html: &str,
+    text: &mut TableText<'_>,
 ) -> Result<(), Missing> {
-    let t = T(ctx.strings);
+    let (t, root_html) = (&mut text.phrases, text.root_html.as_str());
     let (units, scores) = (&ctx.corpus.units, &ctx.period(p).units);
     let unit = k.unit.as_deref();
-    // "yes" and "no", looked up when a row first needs them rather than for every row.
-    let mut yes_no: [Option<&str>; 2] = [None, None];
     for &(u, rank) in order {
         let c = &scores[u].criteria[ki];
         o.push_str("\n      <tr>\n        <td class=\"num\" data-sort=\"");
@@ -776,19 +807,13 @@ pub(super) fn criterion_rows(
                 qty_unit(o, unit);
             }
             Some(Value::Bool(b)) => {
-                let key = if b { "value.yes" } else { "value.no" };
-                let slot = &mut yes_no[usize::from(b)];
-                let text = match *slot {
-                    Some(text) => text,
-                    None => *slot.insert(ctx.strings.get(key)?),
-                };
-                if text.is_empty() {
-                    missing_flag(o, &t)?;
+                if yes_no(o, t, b)? {
+                    qty_unit(o, unit);
                 } else {
-                    qty(o, text, unit);
+                    missing_flag(o, t)?;
                 }
             }
-            None => missing_flag(o, &t)?,
+            None => missing_flag(o, t)?,
         }
         o.push_str("</td>");
         if k.show_target {
@@ -797,10 +822,10 @@ pub(super) fn criterion_rows(
                 ctx.fmt.push_as_written(o, target);
                 qty_unit(o, unit);
                 if c.target_overridden {
-                    own_target_tag(o, &t, " ")?;
+                    own_target_tag(o, t, " ")?;
                 }
             } else {
-                none_mark(o, &t, "value.none")?;
+                none_mark(o, t, "value.none")?;
             }
             o.push_str("</td>");
         }
@@ -825,9 +850,11 @@ mod tests {
             text in "[ab{}<>&\"' ]{0,40}",
             values in proptest::collection::vec("[ab{}<&' ]{0,6}", 3),
         ) {
-            let args = [("a", values[0].as_str()), ("b", values[1].as_str()), ("{a}", values[2].as_str())];
+            let args = [("a", values[0].as_str()), ("b", values[1].as_str()), ("{a", values[2].as_str())];
+            let mut escaped = String::new();
+            esc(&mut escaped, &text);
             let mut direct = String::new();
-            esc_filled(&mut direct, &text, &args);
+            fill_escaped(&mut direct, &escaped, &args);
             let mut filled = String::new();
             esc(&mut filled, &super::super::i18n::fill(&text, &args));
             proptest::prop_assert_eq!(direct, filled);

@@ -152,7 +152,7 @@ impl Table {
 
     /// Writes the rows a chunk at a time through one buffer.
     fn write(&self, ctx: &Ctx<'_>, root: &str, out: &mut dyn std::io::Write) -> Result<(), TableError> {
-        let root_html = fast::root_html(root);
+        let mut text = fast::TableText::new(ctx.strings, root);
         let criteria = ctx.corpus.criteria().count();
         // Sized for one chunk (it is emptied after each): growing it copied what was written.
         let mut html = String::with_capacity(self.size(self.rows().min(TABLE_CHUNK), criteria));
@@ -164,14 +164,14 @@ impl Table {
         match self {
             Table::Board { p, units, cols } => {
                 for chunk in units.chunks(TABLE_CHUNK) {
-                    fast::board_rows(&mut html, ctx, *p, chunk, *cols, &root_html)
+                    fast::board_rows(&mut html, ctx, *p, chunk, *cols, &mut text)
                         .map_err(TableError::Missing)?;
                     flush(&mut html)?;
                 }
             }
             Table::Criterion { p, ki, order, cols } => {
                 for chunk in order.chunks(TABLE_CHUNK) {
-                    fast::criterion_rows(&mut html, ctx, *p, *ki, chunk, cols, &root_html)
+                    fast::criterion_rows(&mut html, ctx, (*p, *ki), chunk, cols, &mut text)
                         .map_err(TableError::Missing)?;
                     flush(&mut html)?;
                 }
@@ -835,8 +835,10 @@ fn job(ctx: &Ctx<'_>, page: Page, prior: &Prior, fast: bool) -> Result<Job, Miss
             let mut v = views::unit::build(ctx, u, !fast)?;
             if fast {
                 let texts = fast::UnitTexts::new(ctx, &root)?;
+                let mut phrases = fast::Phrases::new(ctx.strings);
                 for (period, p) in v.periods.iter_mut().zip(0..) {
-                    period.html = fragment(fast::unit_period(ctx, (u, p), period, &v.unit, &texts, &root)?);
+                    let html = fast::unit_period(ctx, (u, p), period, &v.unit, &texts, &mut phrases, &root)?;
+                    period.html = fragment(html);
                 }
             }
             view(p, path, "unit.html", "unit", c.units[u].name.clone(), &v)

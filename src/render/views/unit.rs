@@ -337,7 +337,7 @@ fn criterion_row(
     };
     let points = ctx.fmt.points(score.points);
     let explanation = if explains(score, reported) {
-        let fill = |key: &str, args: &[(&str, &str)]| ctx.strings.format(key, args);
+        let fill = |key: &'static str, args: &[(&str, &str)]| ctx.strings.format(key, args);
         Some(explain(ctx, k, score, &points, &text.max, &mut String::new(), fill)?)
     } else {
         None
@@ -399,7 +399,7 @@ pub fn explain<R>(
     points: &str,
     max: &str,
     scratch: &mut String,
-    fill: impl FnOnce(&str, &[(&str, &str)]) -> Result<R, Missing>,
+    fill: impl FnOnce(&'static str, &[(&str, &str)]) -> Result<R, Missing>,
 ) -> Result<R, Missing> {
     let f = &ctx.fmt;
     let Some(value) = s.value else {
