@@ -46,29 +46,41 @@ fn text(value: &Option<String>) -> Option<&str> {
 /// strings on every row. One is made per table and per unit page.
 pub(super) struct Phrases<'a> {
     strings: &'a Strings,
-    /// Keys and their strings escaped, in the order first asked for. Keys are literals, found
-    /// again by address before they are compared.
-    escaped: Vec<(&'static str, String)>,
+    /// Keys and their strings, in the order first asked for.
+    made: Vec<(&'static str, Phrase)>,
+    /// Where in `made` a key was last found, by the key's address: keys are literals, so nearly
+    /// every look-up (some 400 on a unit page) ends here instead of comparing keys.
+    recent: [Option<(&'static str, usize)>; 64],
 }
 
 impl<'a> Phrases<'a> {
     pub(super) fn new(strings: &'a Strings) -> Phrases<'a> {
-        Phrases { strings, escaped: Vec::new() }
+        Phrases { strings, made: Vec::new(), recent: [None; 64] }
+    }
+
+    fn phrase(&mut self, key: &'static str) -> Result<&Phrase, Missing> {
+        let address = key.as_ptr() as usize;
+        let slot = (address ^ (address >> 6)) % self.recent.len();
+        let at = match self.recent[slot] {
+            Some((k, at)) if std::ptr::eq(k, key) => at,
+            _ => {
+                let at = match self.made.iter().position(|(k, _)| *k == key) {
+                    Some(at) => at,
+                    None => {
+                        self.made.push((key, Phrase::new(self.strings.get(key)?)));
+                        self.made.len() - 1
+                    }
+                };
+                self.recent[slot] = Some((key, at));
+                at
+            }
+        };
+        Ok(&self.made[at].1)
     }
 
     /// The string `key`, escaped.
     fn html(&mut self, key: &'static str) -> Result<&str, Missing> {
-        let found = self.escaped.iter().position(|(k, _)| std::ptr::eq(*k, key));
-        let at = match found.or_else(|| self.escaped.iter().position(|(k, _)| *k == key)) {
-            Some(at) => at,
-            None => {
-                let mut html = String::new();
-                esc(&mut html, self.strings.get(key)?);
-                self.escaped.push((key, html));
-                self.escaped.len() - 1
-            }
-        };
-        Ok(&self.escaped[at].1)
+        Ok(&self.phrase(key)?.html)
     }
 
     fn put(&mut self, out: &mut String, key: &'static str) -> Result<(), Missing> {
@@ -82,36 +94,49 @@ impl<'a> Phrases<'a> {
         key: &'static str,
         args: &[(&str, &str)],
     ) -> Result<(), Missing> {
-        fill_escaped(out, self.html(key)?, args);
+        self.phrase(key)?.fill(out, args);
         Ok(())
     }
 }
 
-/// Appends `escaped`, a UI string already escaped, with each `{name}` of `args` replaced by its
-/// value escaped: the same scan as `i18n::fill`, and the same text as escaping what `fill`
-/// makes, since escaping leaves every brace where it was and changes no placeholder name
-/// (names have none of `& < > " '`).
-fn fill_escaped(out: &mut String, escaped: &str, args: &[(&str, &str)]) {
-    let mut rest = escaped;
-    while let Some(open) = rest.find('{') {
-        out.push_str(&rest[..open]);
-        let after = &rest[open + 1..];
-        let arg = after.find('}').and_then(|close| {
-            let name = &after[..close];
-            args.iter().find(|(n, _)| *n == name).map(|(_, value)| (*value, close))
-        });
-        match arg {
-            Some((value, close)) => {
-                esc(out, value);
-                rest = &after[close + 1..];
+/// A UI string escaped, and where its placeholders may be: each `{` with the first `}` after
+/// it, found once rather than on every row.
+struct Phrase {
+    html: String,
+    braces: Vec<(usize, usize)>,
+}
+
+impl Phrase {
+    fn new(text: &str) -> Phrase {
+        let mut html = String::with_capacity(text.len());
+        esc(&mut html, text);
+        let braces = html
+            .match_indices('{')
+            .filter_map(|(open, _)| Some((open, open + 1 + html[open + 1..].find('}')?)))
+            .collect();
+        Phrase { html, braces }
+    }
+
+    /// Appends the phrase with each `{name}` of `args` replaced by its value escaped. This is
+    /// `i18n::fill`'s scan (a `{` that names no argument stays, and the search goes on after
+    /// it) on the escaped text, which gives the same as escaping what `fill` makes: escaping
+    /// leaves every brace where it was and changes no placeholder name (names have none of
+    /// `& < > " '`).
+    fn fill(&self, out: &mut String, args: &[(&str, &str)]) {
+        let mut from = 0;
+        for &(open, close) in &self.braces {
+            if open < from {
+                continue;
             }
-            None => {
-                out.push('{');
-                rest = after;
+            let name = &self.html[open + 1..close];
+            if let Some((_, value)) = args.iter().find(|(n, _)| *n == name) {
+                out.push_str(&self.html[from..open]);
+                esc(out, value);
+                from = close + 1;
             }
         }
+        out.push_str(&self.html[from..]);
     }
-    out.push_str(rest);
 }
 
 /// `none_mark(label)`.
@@ -844,6 +869,23 @@ pub(super) fn criterion_rows(
 mod tests {
     use super::*;
 
+    #[test]
+    fn phrases_fill_placeholders_as_i18n_fill_does() {
+        let args = [("a", "1 < 2"), ("b", "x&y")];
+        let cases = [
+            ("{a} / {b}", "1 &lt; 2 / x&amp;y"),
+            ("{{a}", "{1 &lt; 2"),
+            ("{a{b}}", "{ax&amp;y}"),
+            ("{c} {a", "{c} {a"),
+            ("<{a}>", "&lt;1 &lt; 2&gt;"),
+        ];
+        for (text, expected) in cases {
+            let mut out = String::new();
+            Phrase::new(text).fill(&mut out, &args);
+            assert_eq!(out, expected, "{text}");
+        }
+    }
+
     proptest::proptest! {
         #[test]
         fn filling_escaped_is_escaping_the_filled(
@@ -851,10 +893,8 @@ mod tests {
             values in proptest::collection::vec("[ab{}<&' ]{0,6}", 3),
         ) {
             let args = [("a", values[0].as_str()), ("b", values[1].as_str()), ("{a", values[2].as_str())];
-            let mut escaped = String::new();
-            esc(&mut escaped, &text);
             let mut direct = String::new();
-            fill_escaped(&mut direct, &escaped, &args);
+            Phrase::new(&text).fill(&mut direct, &args);
             let mut filled = String::new();
             esc(&mut filled, &super::super::i18n::fill(&text, &args));
             proptest::prop_assert_eq!(direct, filled);
