@@ -27,7 +27,7 @@ use super::locale;
 use super::views::boards::CriterionInfo;
 use super::views::unit::{ItemRow, TargetView, UnitInfo, UnitPeriod, evidence_title, explain, explains};
 use super::views::{Ctx, Fmt};
-use crate::model::{Unit, Value};
+use crate::model::Value;
 
 /// Appends `text` escaped as Tera's autoescape does (`& < > " '`).
 fn esc(out: &mut String, text: &str) {
@@ -170,35 +170,43 @@ fn qty_unit(out: &mut String, unit: Option<&str>) {
     }
 }
 
-/// `link` to the page `{base}{id}/`, without making a `Link` for it; `root_html` is the page's
-/// root already escaped (`TableText`), `base` a plain path.
-fn id_link(out: &mut String, root_html: &str, base: &str, id: &str, title: &str) {
-    out.push_str("<a href=\"");
+/// The end of a `data-sort` attribute holding `title`, then a `link` to the page `{base}{id}/`
+/// showing it (`{title}">{link}`), without making a `Link` for it: `title` is escaped once,
+/// into `title_html`, for both. `root_html` is the page's root already escaped (`TableText`),
+/// `base` a plain path.
+fn sort_key_and_link(
+    out: &mut String,
+    (root_html, title_html): (&str, &mut String),
+    base: &str,
+    id: &str,
+    title: &str,
+) {
+    title_html.clear();
+    esc(title_html, title);
+    out.push_str(title_html);
+    out.push_str("\"><a href=\"");
     out.push_str(root_html);
     out.push_str(base);
     esc(out, id);
     out.push_str("/\">");
-    esc(out, title);
+    out.push_str(title_html);
     out.push_str("</a>");
 }
 
-/// `link` to a unit's page (`Ctx::unit_link`).
-fn unit_link(out: &mut String, root_html: &str, unit: &Unit) {
-    id_link(out, root_html, "units/", &unit.id, &unit.name);
-}
-
 /// What a table's writer keeps from one chunk of rows to the next: the page's root escaped
-/// (once per table rather than once per row) and the UI strings the rows repeat.
+/// (once per table rather than once per row), the UI strings the rows repeat, and a buffer
+/// for a title that a row shows twice.
 pub(super) struct TableText<'a> {
     root_html: String,
     phrases: Phrases<'a>,
+    title_html: String,
 }
 
 impl<'a> TableText<'a> {
     pub(super) fn new(strings: &'a Strings, root: &str) -> TableText<'a> {
         let mut root_html = String::with_capacity(root.len());
         esc(&mut root_html, root);
-        TableText { root_html, phrases: Phrases::new(strings) }
+        TableText { root_html, phrases: Phrases::new(strings), title_html: String::new() }
     }
 }
 
@@ -705,7 +713,7 @@ pub(super) fn board_rows(
     cols: BoardColumns,
     text: &mut TableText<'_>,
 ) -> Result<(), Missing> {
-    let (t, root_html) = (&mut text.phrases, text.root_html.as_str());
+    let TableText { root_html, phrases: t, title_html } = text;
     let (corpus, scores, fmt) = (ctx.corpus, &ctx.period(p).units, &ctx.fmt);
     let mut scratch = String::new();
     for &u in units {
@@ -717,9 +725,7 @@ pub(super) fn board_rows(
         o.push_str("\">");
         rank_cell(o, t, fmt, rank, change, &mut scratch)?;
         o.push_str("</td>\n      <th scope=\"row\" class=\"col-unit\" data-sort=\"");
-        esc(o, &unit.name);
-        o.push_str("\">");
-        unit_link(o, root_html, unit);
+        sort_key_and_link(o, (root_html, title_html), "units/", &unit.id, &unit.name);
         o.push_str("</th>");
         if cols.in_cluster {
             o.push_str("\n      <td class=\"num\" data-sort=\"");
@@ -731,9 +737,7 @@ pub(super) fn board_rows(
             o.push_str("\n      <td class=\"col-cluster\" data-sort=\"");
             if let Some(c) = ctx.cluster_of(u) {
                 let cluster = &corpus.campaign.clusters[c];
-                esc(o, &cluster.title);
-                o.push_str("\">");
-                id_link(o, root_html, "clusters/", &cluster.id, &cluster.title);
+                sort_key_and_link(o, (root_html, title_html), "clusters/", &cluster.id, &cluster.title);
             } else {
                 o.push_str("\">");
                 none_mark(o, t, "units.no_cluster")?;
@@ -812,7 +816,7 @@ pub(super) fn criterion_rows(
     k: &CriterionColumns,
     text: &mut TableText<'_>,
 ) -> Result<(), Missing> {
-    let (t, root_html) = (&mut text.phrases, text.root_html.as_str());
+    let TableText { root_html, phrases: t, title_html } = text;
     let (units, scores) = (&ctx.corpus.units, &ctx.period(p).units);
     let unit = k.unit.as_deref();
     for &(u, rank) in order {
@@ -822,9 +826,8 @@ pub(super) fn criterion_rows(
         o.push_str("\">");
         push_number(o, rank);
         o.push_str("</td>\n        <th scope=\"row\" data-sort=\"");
-        esc(o, &units[u].name);
-        o.push_str("\">");
-        unit_link(o, root_html, &units[u]);
+        let (id, name) = (&units[u].id, &units[u].name);
+        sort_key_and_link(o, (root_html, title_html), "units/", id, name);
         o.push_str("</th>\n        <td class=\"num\">");
         match c.value {
             Some(Value::Number(n)) => {
