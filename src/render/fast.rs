@@ -50,17 +50,17 @@ pub(super) struct Phrases<'a> {
     made: Vec<(&'static str, Phrase)>,
     /// Where in `made` a key was last found, by the key's address: keys are literals, so nearly
     /// every look-up (some 400 on a unit page) ends here instead of comparing keys.
-    recent: [Option<(&'static str, usize)>; 64],
+    recent: [Option<(&'static str, usize)>; 128],
 }
 
 impl<'a> Phrases<'a> {
     pub(super) fn new(strings: &'a Strings) -> Phrases<'a> {
-        Phrases { strings, made: Vec::new(), recent: [None; 64] }
+        Phrases { strings, made: Vec::new(), recent: [None; 128] }
     }
 
     fn phrase(&mut self, key: &'static str) -> Result<&Phrase, Missing> {
-        let address = key.as_ptr() as usize;
-        let slot = (address ^ (address >> 6)) % self.recent.len();
+        // Fibonacci hashing: the top bits of the product mix every bit of the address.
+        let slot = ((key.as_ptr() as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 57) as usize;
         let at = match self.recent[slot] {
             Some((k, at)) if std::ptr::eq(k, key) => at,
             _ => {
