@@ -1,9 +1,11 @@
 //! Numbers and dates as readers of the campaign language expect them (SPEC §9):
 //! Vietnamese `1.234,5` and `27/11/2016`, English `1,234.5` and `27 Nov 2016`.
 //!
-//! Inputs are exact `Decimal`s and plain date parts; outputs are display strings. This module
-//! only formats: it never parses, never does arithmetic beyond rounding for display, never uses
-//! `f64`, and never panics (out-of-range inputs are clamped or shown as plainly as possible).
+//! Inputs are exact `Decimal`s and plain date parts; outputs are display strings, or the same
+//! text appended to a page as it is written (`push_*`); `push_fixed` is the plain `1234.50`
+//! that sortable tables carry for scripts. This module only formats: it never parses, never
+//! does arithmetic beyond rounding for display, never uses `f64`, and never panics
+//! (out-of-range inputs are clamped or shown as plainly as possible).
 
 use rust_decimal::{Decimal, RoundingStrategy};
 
@@ -22,33 +24,55 @@ const MONTHS_EN: [&str; 12] =
     ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 
 impl Lang {
-    fn thousands_separator(self) -> char {
+    fn separators(self) -> Separators {
         match self {
-            Lang::Vi => '.',
-            Lang::En => ',',
+            Lang::Vi => Separators { group: Some('.'), point: ',' },
+            Lang::En => Separators { group: Some(','), point: '.' },
         }
     }
+}
 
-    fn decimal_separator(self) -> char {
-        match self {
-            Lang::Vi => ',',
-            Lang::En => '.',
-        }
-    }
+/// How a number's digits are split: the thousands separator (none for machines) and the
+/// decimal point.
+#[derive(Clone, Copy)]
+struct Separators {
+    group: Option<char>,
+    point: char,
 }
 
 /// Formats an exact decimal with exactly `decimals` decimals (rounding half away from zero):
 /// vi `1.234,56`, en `1,234.56`. Negative values use an ASCII `-`; a value that rounds to zero
 /// never shows a sign. `decimals` is clamped to 28.
 pub fn number(value: Decimal, decimals: u32, lang: Lang) -> String {
+    let mut out = String::new();
+    push_number(&mut out, value, decimals, lang);
+    out
+}
+
+/// Appends [`number`]'s text to `out`.
+pub fn push_number(out: &mut String, value: Decimal, decimals: u32, lang: Lang) {
     let decimals = decimals.min(MAX_DECIMALS);
-    format_decimal(round(value, decimals), Some(decimals), lang)
+    push_decimal(out, round(value, decimals), Some(decimals), lang.separators());
 }
 
 /// Like [`number`] but keeps the value's own scale (no padding, no rounding), for values shown
 /// as the editor wrote them, e.g. targets: vi `52,3`, `1.200`.
 pub fn number_as_written(value: Decimal, lang: Lang) -> String {
     format_decimal(value, None, lang)
+}
+
+/// Appends [`number_as_written`]'s text to `out`.
+pub fn push_number_as_written(out: &mut String, value: Decimal, lang: Lang) {
+    push_decimal(out, value, None, lang.separators());
+}
+
+/// Appends `value` for machines: rounded half away from zero to exactly `decimals` decimals,
+/// `.` as the point, no grouping, no sign on zero (`1234.50`). The same text as
+/// `render::data::fixed` (the CSVs' numbers), which the sortable tables' `data-sort` repeats.
+pub fn push_fixed(out: &mut String, value: Decimal, decimals: u32) {
+    let rounded = round(value, decimals);
+    let rounded = if rounded.is_zero() { Decimal::ZERO } else { rounded };
+    push_decimal(out, rounded, Some(decimals), Separators { group: None, point: '.' });
 }
 
 /// A signed change, e.g. a rank movement or a delta: `+2`, `-1`, `0` (or `+0,50`, `0,00` with
@@ -78,29 +102,32 @@ pub fn percent(value: Decimal, decimals: u32, lang: Lang) -> String {
 }
 
 fn round(value: Decimal, decimals: u32) -> Decimal {
+    // Points and totals are already rounded to the campaign's precision by scoring; the check
+    // is `round_dp_with_strategy`'s own first step, without the call.
+    if value.scale() <= decimals {
+        return value;
+    }
     value.round_dp_with_strategy(decimals, RoundingStrategy::MidpointAwayFromZero)
 }
 
 /// Writes `value` with grouped integer digits; `pad_to` pads the fraction with zeros (rounding
-/// has already happened, so the fraction is never longer than `pad_to`). Works on the mantissa's
-/// digits directly: this runs for every number on every page, and going through `Decimal`'s
-/// `Display` cost four allocations per number.
+/// has already happened, so the fraction is never longer than `pad_to`).
 fn format_decimal(value: Decimal, pad_to: Option<u32>, lang: Lang) -> String {
+    let mut out = String::new();
+    push_decimal(&mut out, value, pad_to, lang.separators());
+    out
+}
+
+/// Appends `value` split by `sep`, its fraction padded with zeros to `pad_to`. Works on the
+/// mantissa's digits directly: this runs for every number on every page (millions on a large
+/// site), straight into the page's text; going through `Decimal`'s `Display` cost four
+/// allocations per number.
+fn push_decimal(out: &mut String, value: Decimal, pad_to: Option<u32>, sep: Separators) {
     // `Decimal` has a negative zero; it must never show as "-0,00".
     let negative = value.is_sign_negative() && !value.is_zero();
     let scale = value.scale() as usize;
-    // The mantissa's digits, least significant first (a u128 has at most 39).
     let mut reversed = [0u8; 40];
-    let mut len = 0;
-    let mut n = value.mantissa().unsigned_abs();
-    loop {
-        reversed[len] = b'0' + (n % 10) as u8;
-        n /= 10;
-        len += 1;
-        if n == 0 {
-            break;
-        }
-    }
+    let len = mantissa_digits(value.mantissa().unsigned_abs(), &mut reversed);
     // At least one integer digit: 0.05 is "0" and "05" (the zeros above the mantissa's top digit).
     let total = len.max(scale + 1);
     let digit = |i: usize| {
@@ -109,18 +136,21 @@ fn format_decimal(value: Decimal, pad_to: Option<u32>, lang: Lang) -> String {
     };
     let integer_len = total - scale;
     let pad = pad_to.map_or(0, |w| (w as usize).saturating_sub(scale));
-    let mut out = String::with_capacity(total + total / 3 + pad + 2);
+    out.reserve(total + total / 3 + pad + 2);
     if negative {
         out.push('-');
     }
     for i in 0..integer_len {
-        if i > 0 && (integer_len - i) % 3 == 0 {
-            out.push(lang.thousands_separator());
+        if let Some(group) = sep.group
+            && i > 0
+            && (integer_len - i) % 3 == 0
+        {
+            out.push(group);
         }
         out.push(digit(i));
     }
     if scale + pad > 0 {
-        out.push(lang.decimal_separator());
+        out.push(sep.point);
         for i in integer_len..total {
             out.push(digit(i));
         }
@@ -128,7 +158,27 @@ fn format_decimal(value: Decimal, pad_to: Option<u32>, lang: Lang) -> String {
             out.push('0');
         }
     }
-    out
+}
+
+/// Writes the digits of `n` least significant first into `reversed` (a u128 has at most 39)
+/// and returns how many. Mantissas of displayed numbers nearly always fit in 64 bits, where
+/// dividing by ten takes one multiplication instead of the several a u128 needs.
+fn mantissa_digits(mut n: u128, reversed: &mut [u8; 40]) -> usize {
+    let mut len = 0;
+    while n > u128::from(u64::MAX) {
+        reversed[len] = b'0' + (n % 10) as u8;
+        n /= 10;
+        len += 1;
+    }
+    let mut n = n as u64;
+    loop {
+        reversed[len] = b'0' + (n % 10) as u8;
+        n /= 10;
+        len += 1;
+        if n == 0 {
+            return len;
+        }
+    }
 }
 
 #[cfg(test)]
@@ -225,6 +275,23 @@ mod tests {
     }
 
     #[test]
+    fn fixed_is_plain_and_padded() {
+        let cases: &[(&str, u32, &str)] = &[
+            ("1234.5", 2, "1234.50"),
+            ("-2.345", 2, "-2.35"),
+            ("-0.001", 2, "0.00"),
+            ("-0", 0, "0"),
+            ("95.5", 0, "96"),
+            ("0.05", 2, "0.05"),
+        ];
+        for &(input, decimals, expected) in cases {
+            let mut out = String::new();
+            push_fixed(&mut out, dec(input), decimals);
+            assert_eq!(out, expected, "{input} / {decimals}");
+        }
+    }
+
+    #[test]
     fn percent_appends_sign() {
         assert_eq!(percent(dec("98.432"), 2, Lang::Vi), "98,43%");
         assert_eq!(percent(dec("98.432"), 2, Lang::En), "98.43%");
@@ -242,15 +309,19 @@ mod tests {
             fraction.push('0');
         }
         let len = integer.len();
+        let (group, point) = match lang {
+            Lang::Vi => ('.', ','),
+            Lang::En => (',', '.'),
+        };
         let mut out = String::from(if negative { "-" } else { "" });
         for (i, d) in integer.chars().enumerate() {
             if i > 0 && (len - i) % 3 == 0 {
-                out.push(lang.thousands_separator());
+                out.push(group);
             }
             out.push(d);
         }
         if !fraction.is_empty() {
-            out.push(lang.decimal_separator());
+            out.push(point);
             out.push_str(&fraction);
         }
         out
@@ -264,6 +335,33 @@ mod tests {
                 let pad = pad.map(|p| p.max(scale));
                 proptest::prop_assert_eq!(format_decimal(value, pad, lang), reference(value, pad, lang));
             }
+        }
+
+        /// The appending forms write what the string forms return, after what is already there.
+        #[test]
+        fn appending_matches_returning(lo in proptest::num::u64::ANY, hi in 0u32..u32::MAX, neg: bool, scale in 0u32..=28, decimals in 0u32..=30) {
+            let value = Decimal::from_parts(lo as u32, (lo >> 32) as u32, hi, neg, scale);
+            for lang in [Lang::Vi, Lang::En] {
+                let mut out = String::from("x");
+                push_number(&mut out, value, decimals, lang);
+                proptest::prop_assert_eq!(&out[1..], number(value, decimals, lang));
+                let mut out = String::from("x");
+                push_number_as_written(&mut out, value, lang);
+                proptest::prop_assert_eq!(&out[1..], number_as_written(value, lang));
+            }
+        }
+
+        /// `data-sort` values are the CSVs' numbers (`data::fixed`, through `Decimal`'s own
+        /// `Display`, which panics past 32 characters before its extra zeros: such cases are
+        /// left out; `push_fixed` writes them without panicking).
+        #[test]
+        fn fixed_matches_the_data_files(lo in 0u64..1_000_000_000_000, neg: bool, scale in 0u32..=28, decimals in 0u32..=32) {
+            let value = Decimal::from_parts(lo as u32, (lo >> 32) as u32, 0, neg, scale);
+            let mut out = String::from("x");
+            push_fixed(&mut out, value, decimals);
+            let text = out[1..].trim_start_matches('-');
+            proptest::prop_assume!(text.len() - decimals.saturating_sub(28) as usize <= 32);
+            proptest::prop_assert_eq!(&out[1..], crate::render::data::fixed(value, decimals));
         }
     }
 }

@@ -121,9 +121,9 @@ struct Job {
 }
 
 /// A big table (ranking rows) that `fast` writes straight into the page's output, in place of
-/// the marker its view carries, a few hundred rows at a time: neither its rows' views nor its
-/// HTML are ever held whole, and Tera never copies them. A 10,000-unit scoreboard's rows are
-/// ~30 MB of HTML made from ~25 MB of views.
+/// the marker its view carries, a few hundred rows at a time, from the scores themselves: its
+/// HTML is never held whole, Tera never copies it, and its rows have no views. A 10,000-unit
+/// scoreboard's rows are ~30 MB of HTML.
 enum Table {
     /// The board rows of `units`, a ranking in period `p`.
     Board { p: usize, units: Vec<usize>, cols: fast::BoardColumns },
@@ -135,23 +135,27 @@ enum Table {
 const TABLE_CHUNK: usize = 256;
 
 impl Table {
-    fn is_empty(&self) -> bool {
+    fn rows(&self) -> usize {
         match self {
-            Table::Board { units, .. } => units.is_empty(),
-            Table::Criterion { order, .. } => order.is_empty(),
+            Table::Board { units, .. } => units.len(),
+            Table::Criterion { order, .. } => order.len(),
         }
     }
 
-    fn size(&self, criteria: usize) -> usize {
+    /// About how many bytes `rows` of this table's rows make.
+    fn size(&self, rows: usize, criteria: usize) -> usize {
         match self {
-            Table::Board { units, cols, .. } => fast::board_rows_size(units.len(), criteria, *cols),
-            Table::Criterion { order, .. } => fast::criterion_rows_size(order.len()),
+            Table::Board { cols, .. } => fast::board_rows_size(rows, criteria, *cols),
+            Table::Criterion { .. } => fast::criterion_rows_size(rows),
         }
     }
 
-    /// Makes the rows' views a chunk at a time and writes each chunk's HTML through one buffer.
+    /// Writes the rows a chunk at a time through one buffer.
     fn write(&self, ctx: &Ctx<'_>, root: &str, out: &mut dyn std::io::Write) -> Result<(), TableError> {
-        let mut html = String::new();
+        let mut text = fast::TableText::new(ctx.strings, root);
+        let criteria = ctx.corpus.criteria().count();
+        // Sized for one chunk (it is emptied after each): growing it copied what was written.
+        let mut html = String::with_capacity(self.size(self.rows().min(TABLE_CHUNK), criteria));
         let mut flush = |html: &mut String| {
             out.write_all(html.as_bytes()).map_err(TableError::Io)?;
             html.clear();
@@ -159,24 +163,15 @@ impl Table {
         };
         match self {
             Table::Board { p, units, cols } => {
-                let mut rows = Vec::with_capacity(TABLE_CHUNK.min(units.len()));
                 for chunk in units.chunks(TABLE_CHUNK) {
-                    rows.clear();
-                    rows.extend(chunk.iter().map(|&u| views::boards::board_row(ctx, *p, u)));
-                    fast::board_rows(&mut html, &rows, *cols, root, ctx.strings)
+                    fast::board_rows(&mut html, ctx, *p, chunk, *cols, &mut text)
                         .map_err(TableError::Missing)?;
                     flush(&mut html)?;
                 }
             }
             Table::Criterion { p, ki, order, cols } => {
-                let mut rows = Vec::with_capacity(TABLE_CHUNK.min(order.len()));
                 for chunk in order.chunks(TABLE_CHUNK) {
-                    rows.clear();
-                    for &(u, rank) in chunk {
-                        let row = views::boards::criterion_row(ctx, *p, *ki, u, rank);
-                        rows.push(row.map_err(TableError::Missing)?);
-                    }
-                    fast::criterion_rows(&mut html, &rows, cols, root, ctx.strings)
+                    fast::criterion_rows(&mut html, ctx, (*p, *ki), chunk, cols, &mut text)
                         .map_err(TableError::Missing)?;
                     flush(&mut html)?;
                 }
@@ -784,7 +779,6 @@ fn job(ctx: &Ctx<'_>, page: Page, prior: &Prior, fast: bool) -> Result<Job, Miss
     let anew = Prior { previous: None, keep: false };
     let p = if with_tables { &anew } else { prior };
     let root = relative_root(&path);
-    let s = ctx.strings;
     let cols = |in_cluster, show_criteria, show_cluster| fast::BoardColumns {
         in_cluster,
         show_criteria,
@@ -798,7 +792,7 @@ fn job(ctx: &Ctx<'_>, page: Page, prior: &Prior, fast: bool) -> Result<Job, Miss
     let mut tables = Vec::new();
     // No marker for a table without rows: templates test the HTML to show "no one yet".
     let mut table = |t: Table| {
-        if t.is_empty() {
+        if t.rows() == 0 {
             return None;
         }
         tables.push(t);
@@ -838,11 +832,13 @@ fn job(ctx: &Ctx<'_>, page: Page, prior: &Prior, fast: bool) -> Result<Job, Miss
             view(p, path, "clusters.html", "clusters", ctx.t("nav.clusters")?, &views::boards::clusters(ctx))
         }
         Page::Unit(u) => {
-            let mut v = views::unit::build(ctx, u)?;
+            let mut v = views::unit::build(ctx, u, !fast)?;
             if fast {
-                for period in &mut v.periods {
-                    period.html = fragment(fast::unit_period(period, &v.unit, &root, s)?);
-                    period.groups.clear();
+                let texts = fast::UnitTexts::new(ctx, &root)?;
+                let mut phrases = fast::Phrases::new(ctx.strings);
+                for (period, p) in v.periods.iter_mut().zip(0..) {
+                    let html = fast::unit_period(ctx, (u, p), period, &v.unit, &texts, &mut phrases, &root)?;
+                    period.html = fragment(html);
                 }
             }
             view(p, path, "unit.html", "unit", c.units[u].name.clone(), &v)
@@ -913,7 +909,7 @@ fn job(ctx: &Ctx<'_>, page: Page, prior: &Prior, fast: bool) -> Result<Job, Miss
         }
     };
     let criteria = c.criteria().count();
-    job.size_hint = hint + tables.iter().map(|t| t.size(criteria)).sum::<usize>();
+    job.size_hint = hint + tables.iter().map(|t| t.size(t.rows(), criteria)).sum::<usize>();
     job.tables = tables;
     job.canonical_url = match page {
         Page::Scoreboard(p, true) => Some(format!("scoreboard/{}/", camp.periods[p].id)),

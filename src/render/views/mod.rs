@@ -230,16 +230,40 @@ impl Fmt {
         locale::number_as_written(d.normalize(), self.lang)
     }
 
+    /// Appends [`Fmt::points`]'s text to `out`: the big tables write their numbers straight
+    /// into the page (`render/fast.rs`).
+    pub fn push_points(&self, out: &mut String, d: Decimal) {
+        locale::push_number(out, d, self.precision, self.lang);
+    }
+
+    /// Appends [`Fmt::raw`]'s text to `out`.
+    pub fn push_raw(&self, out: &mut String, d: Decimal) {
+        locale::push_fixed(out, d, self.precision);
+    }
+
+    /// Appends [`Fmt::as_written`]'s text to `out`.
+    pub fn push_as_written(&self, out: &mut String, d: Decimal) {
+        locale::push_number_as_written(out, d.normalize(), self.lang);
+    }
+
     pub fn date(&self, d: Date) -> String {
         locale::date(d.year, d.month, d.day, self.lang)
     }
 
     /// A ratio as a percentage with up to 2 decimals, trailing zeros dropped (`104,6%`).
     pub fn ratio_percent(&self, ratio: Decimal) -> String {
+        let mut out = String::new();
+        self.push_ratio_percent(&mut out, ratio);
+        out
+    }
+
+    /// Appends [`Fmt::ratio_percent`]'s text to `out`.
+    pub fn push_ratio_percent(&self, out: &mut String, ratio: Decimal) {
         let pct = (ratio * Decimal::ONE_HUNDRED)
             .round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero)
             .normalize();
-        format!("{}%", locale::number_as_written(pct, self.lang))
+        locale::push_number_as_written(out, pct, self.lang);
+        out.push('%');
     }
 
     pub fn signed(&self, change: i64) -> String {

@@ -153,21 +153,26 @@ struct CriterionText {
     max: String,
 }
 
-pub fn build(ctx: &Ctx<'_>, index: usize) -> Result<UnitPage, Missing> {
+/// The page of unit `index`; each period's `groups` left empty when `render/fast.rs` is to
+/// write the rows (`with_rows` false).
+pub fn build(ctx: &Ctx<'_>, index: usize, with_rows: bool) -> Result<UnitPage, Missing> {
     let unit = &ctx.corpus.units[index];
-    let texts = ctx
-        .corpus
-        .criteria()
-        .map(|k| {
-            Ok(CriterionText {
-                url: format!("criteria/{}/", k.id),
-                method_label: ctx.t(&format!("method.{}", k.method.name()))?,
-                max: ctx.fmt.as_written(k.max),
+    let texts = if with_rows {
+        ctx.corpus
+            .criteria()
+            .map(|k| {
+                Ok(CriterionText {
+                    url: format!("criteria/{}/", k.id),
+                    method_label: ctx.t(&format!("method.{}", k.method.name()))?,
+                    max: ctx.fmt.as_written(k.max),
+                })
             })
-        })
-        .collect::<Result<Vec<_>, Missing>>()?;
+            .collect::<Result<Vec<_>, Missing>>()?
+    } else {
+        Vec::new()
+    };
     let periods = (0..ctx.standings.periods.len())
-        .map(|p| period(ctx, &texts, index, p))
+        .map(|p| period(ctx, &texts, index, p, with_rows))
         .collect::<Result<Vec<_>, _>>()?;
     let trend: Vec<TrendPoint> = periods
         .iter()
@@ -255,7 +260,14 @@ fn info(ctx: &Ctx<'_>, index: usize) -> Result<UnitInfo, Missing> {
     })
 }
 
-fn period(ctx: &Ctx<'_>, texts: &[CriterionText], index: usize, p: usize) -> Result<UnitPeriod, Missing> {
+/// One period of the unit page; `texts` are used (and the rows made) only `with_rows`.
+fn period(
+    ctx: &Ctx<'_>,
+    texts: &[CriterionText],
+    index: usize,
+    p: usize,
+    with_rows: bool,
+) -> Result<UnitPeriod, Missing> {
     let c = ctx.corpus;
     let period = &c.campaign.periods[p];
     let ps = ctx.period(p);
@@ -265,22 +277,26 @@ fn period(ctx: &Ctx<'_>, texts: &[CriterionText], index: usize, p: usize) -> Res
     let mut k = 0;
     let mut criteria_sum = Decimal::ZERO;
     for g in &c.criteria.groups {
-        let mut rows = Vec::with_capacity(g.criteria.len());
+        let mut rows = Vec::with_capacity(if with_rows { g.criteria.len() } else { 0 });
         let mut sum = Decimal::ZERO;
         for criterion in &g.criteria {
             let score = &s.criteria[k];
             sum += score.points;
-            rows.push(criterion_row(ctx, criterion, &texts[k], score, results, s.reported)?);
+            if with_rows {
+                rows.push(criterion_row(ctx, criterion, &texts[k], score, results, s.reported)?);
+            }
             k += 1;
         }
         criteria_sum += sum;
-        groups.push(GroupRows {
-            id: g.id.clone(),
-            title: g.title.clone(),
-            points: ctx.fmt.points(sum),
-            max: ctx.fmt.as_written(g.criteria.iter().map(|x| x.max).sum()),
-            criteria: rows,
-        });
+        if with_rows {
+            groups.push(GroupRows {
+                id: g.id.clone(),
+                title: g.title.clone(),
+                points: ctx.fmt.points(sum),
+                max: ctx.fmt.as_written(g.criteria.iter().map(|x| x.max).sum()),
+                criteria: rows,
+            });
+        }
     }
     Ok(UnitPeriod {
         id: period.id.clone(),
@@ -320,8 +336,9 @@ fn criterion_row(
         None => None,
     };
     let points = ctx.fmt.points(score.points);
-    let explanation = if score.value.is_some() || (reported && score.missing) {
-        Some(explain(ctx, k, score, &points, &text.max)?)
+    let explanation = if explains(score, reported) {
+        let fill = |key: &'static str, args: &[(&str, &str)]| ctx.strings.format(key, args);
+        Some(explain(ctx, k, score, &points, &text.max, &mut String::new(), fill)?)
     } else {
         None
     };
@@ -352,44 +369,61 @@ fn criterion_row(
 
 /// An evidence entry: a URL as is, or a file beside the unit's page (copied there).
 fn evidence_link(path: &str) -> Link {
-    let title = path.rsplit('/').next().unwrap_or(path).to_string();
+    Link { title: evidence_title(path).to_string(), url: path.to_string() }
+}
+
+/// What an evidence entry shows: a URL whole, a file by its name.
+pub fn evidence_title(path: &str) -> &str {
     if path.starts_with("http://") || path.starts_with("https://") {
-        Link { title: path.to_string(), url: path.to_string() }
+        path
     } else {
-        Link { title, url: path.to_string() }
+        path.rsplit('/').next().unwrap_or(path)
     }
 }
 
-/// The computation behind a criterion's points, in the UI language.
-/// `points` and `max` are the row's, already formatted.
-fn explain(
+/// Whether a criterion's row explains its points: it has a value, or the unit reported and
+/// left this one out.
+pub fn explains(score: &CriterionScore, reported: bool) -> bool {
+    score.value.is_some() || (reported && score.missing)
+}
+
+/// The computation behind a criterion's points, in the UI language: the key of its sentence
+/// and the values of its placeholders, given to `fill` (which makes the view's String, or
+/// writes the sentence escaped into a page in `render/fast.rs`). `points` and `max` are the
+/// row's, already formatted; the other numbers are formatted into `scratch`, so that a page
+/// that explains thousands of points reuses one buffer for them.
+pub fn explain<R>(
     ctx: &Ctx<'_>,
     k: &Criterion,
     s: &CriterionScore,
     points: &str,
     max: &str,
-) -> Result<String, Missing> {
+    scratch: &mut String,
+    fill: impl FnOnce(&'static str, &[(&str, &str)]) -> Result<R, Missing>,
+) -> Result<R, Missing> {
     let f = &ctx.fmt;
     let Some(value) = s.value else {
-        return ctx.strings.format("explain.missing", &[("points", points)]);
+        return fill("explain.missing", &[("points", points)]);
     };
     let number = match value {
         Value::Number(n) => n,
         Value::Bool(b) => {
             let key = if b { "explain.pass" } else { "explain.fail" };
-            return ctx.strings.format(key, &[("points", points), ("max", max)]);
+            return fill(key, &[("points", points), ("max", max)]);
         }
     };
-    let a = f.as_written(number);
+    scratch.clear();
+    let a = put(scratch, |o| f.push_as_written(o, number));
     match &k.method {
-        Method::Assessed => ctx.strings.format("explain.assessed", &[("points", points), ("max", max)]),
+        Method::Assessed => fill("explain.assessed", &[("points", points), ("max", max)]),
         Method::Proportional { cap, .. } | Method::Inverse { cap, .. } => {
             let t = s.target.unwrap_or(Decimal::ONE);
             let inverse = matches!(k.method, Method::Inverse { .. });
             if inverse && number.is_zero() {
-                return ctx.strings.format(
+                let cap = put(scratch, |o| f.push_ratio_percent(o, *cap));
+                return fill(
                     "explain.inverse_zero",
-                    &[("max", max), ("cap", &f.ratio_percent(*cap)), ("points", points)],
+                    &[("max", max), ("cap", &scratch[cap]), ("points", points)],
                 );
             }
             let ratio =
@@ -400,15 +434,18 @@ fn explain(
                 (true, false) => "explain.inverse",
                 (true, true) => "explain.inverse_capped",
             };
+            let target = put(scratch, |o| f.push_as_written(o, t));
+            let ratio = put(scratch, |o| f.push_ratio_percent(o, ratio));
+            let cap = put(scratch, |o| f.push_ratio_percent(o, *cap));
             let args = [
-                ("value", a.as_str()),
-                ("target", &f.as_written(t)),
-                ("ratio", &f.ratio_percent(ratio)),
-                ("cap", &f.ratio_percent(*cap)),
+                ("value", &scratch[a]),
+                ("target", &scratch[target]),
+                ("ratio", &scratch[ratio]),
+                ("cap", &scratch[cap]),
                 ("max", max),
                 ("points", points),
             ];
-            ctx.strings.format(key, &args)
+            fill(key, &args)
         }
         Method::Bands { bands } => {
             let (list, key) = match bands {
@@ -416,28 +453,37 @@ fn explain(
                 Bands::Max(b) => (b, "explain.band_max"),
             };
             match s.band.and_then(|i| list.get(i)) {
-                Some(band) => ctx
-                    .strings
-                    .format(key, &[("value", &a), ("bound", &f.as_written(band.bound)), ("points", points)]),
-                None => ctx.strings.format("explain.band_none", &[("value", &a), ("points", points)]),
+                Some(band) => {
+                    let bound = put(scratch, |o| f.push_as_written(o, band.bound));
+                    fill(key, &[("value", &scratch[a]), ("bound", &scratch[bound]), ("points", points)])
+                }
+                None => fill("explain.band_none", &[("value", &scratch[a]), ("points", points)]),
             }
         }
         Method::PerItem { per } => {
-            let raw = f.as_written(number * per);
+            let raw = put(scratch, |o| f.push_as_written(o, number * per));
             let key = if s.capped { "explain.per_item_capped" } else { "explain.per_item" };
-            ctx.strings.format(
+            let per = put(scratch, |o| f.push_as_written(o, *per));
+            fill(
                 key,
                 &[
-                    ("value", &a),
-                    ("per", &f.as_written(*per)),
-                    ("raw", &raw),
+                    ("value", &scratch[a]),
+                    ("per", &scratch[per]),
+                    ("raw", &scratch[raw]),
                     ("max", max),
                     ("points", points),
                 ],
             )
         }
-        Method::PassFail => ctx.strings.format("explain.pass", &[("points", points), ("max", max)]),
+        Method::PassFail => fill("explain.pass", &[("points", points), ("max", max)]),
     }
+}
+
+/// Appends what `write` writes to `scratch` and returns where it is.
+fn put(scratch: &mut String, write: impl FnOnce(&mut String)) -> std::ops::Range<usize> {
+    let start = scratch.len();
+    write(scratch);
+    start..scratch.len()
 }
 
 fn items(ctx: &Ctx<'_>, scores: &[ItemScore], table: &[Item]) -> Result<Vec<ItemRow>, Missing> {
