@@ -193,6 +193,18 @@ fn sort_key_and_link(
     out.push_str("</a>");
 }
 
+/// A `link` to the page `{base}{id}/` showing `title`, for a cell that sorts by its text.
+/// `root_html` is the page's root already escaped (`TableText`), `base` a plain path.
+fn name_link(out: &mut String, root_html: &str, base: &str, id: &str, title: &str) {
+    out.push_str("<a href=\"");
+    out.push_str(root_html);
+    out.push_str(base);
+    esc(out, id);
+    out.push_str("/\">");
+    esc(out, title);
+    out.push_str("</a>");
+}
+
 /// What a table's writer keeps from one chunk of rows to the next: the page's root escaped
 /// (once per table rather than once per row), the UI strings the rows repeat, and a buffer
 /// for a title that a row shows twice.
@@ -724,8 +736,8 @@ pub(super) fn board_rows(
         rank_number(o, rank);
         o.push_str("\">");
         rank_cell(o, t, fmt, rank, change, &mut scratch)?;
-        o.push_str("</td>\n      <th scope=\"row\" class=\"col-unit\" data-sort=\"");
-        sort_key_and_link(o, (root_html, title_html), "units/", &unit.id, &unit.name);
+        o.push_str("</td>\n      <th scope=\"row\" class=\"col-unit\">");
+        name_link(o, root_html, "units/", &unit.id, &unit.name);
         o.push_str("</th>");
         if cols.in_cluster {
             o.push_str("\n      <td class=\"num\" data-sort=\"");
@@ -816,18 +828,15 @@ pub(super) fn criterion_rows(
     k: &CriterionColumns,
     text: &mut TableText<'_>,
 ) -> Result<(), Missing> {
-    let TableText { root_html, phrases: t, title_html } = text;
+    let TableText { root_html, phrases: t, .. } = text;
     let (units, scores) = (&ctx.corpus.units, &ctx.period(p).units);
     let unit = k.unit.as_deref();
     for &(u, rank) in order {
         let c = &scores[u].criteria[ki];
-        o.push_str("\n      <tr>\n        <td class=\"num\" data-sort=\"");
+        o.push_str("\n      <tr>\n        <td class=\"num\">");
         push_number(o, rank);
-        o.push_str("\">");
-        push_number(o, rank);
-        o.push_str("</td>\n        <th scope=\"row\" data-sort=\"");
-        let (id, name) = (&units[u].id, &units[u].name);
-        sort_key_and_link(o, (root_html, title_html), "units/", id, name);
+        o.push_str("</td>\n        <th scope=\"row\">");
+        name_link(o, root_html, "units/", &units[u].id, &units[u].name);
         o.push_str("</th>\n        <td class=\"num\">");
         match c.value {
             Some(Value::Number(n)) => {
