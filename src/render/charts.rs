@@ -259,12 +259,25 @@ fn positive_or(value: f64, fallback: f64) -> f64 {
 
 /// A coordinate with `.` and at most two decimals, never `NaN`, `inf` or `-0`.
 fn coord(value: f64) -> String {
-    let rounded = (value * 100.0).round() / 100.0;
-    if !rounded.is_finite() || rounded == 0.0 {
+    let hundredths = (value * 100.0).round();
+    if !hundredths.is_finite() || hundredths == 0.0 {
         return "0".to_string();
     }
-    let text = format!("{rounded:.2}");
-    text.trim_end_matches('0').trim_end_matches('.').to_string()
+    // The digits of the whole number of hundredths, without `f64` formatting (a chart of a
+    // 10,000-unit ranking has tens of thousands of coordinates, and formatting floats was most
+    // of a chart's cost). Beyond 2^53 hundredths that number is no longer exact: format the float.
+    if hundredths.abs() >= 9_007_199_254_740_992.0 {
+        let text = format!("{:.2}", hundredths / 100.0);
+        return text.trim_end_matches('0').trim_end_matches('.').to_string();
+    }
+    let h = hundredths as i64;
+    let (whole, cents) = (h.unsigned_abs() / 100, h.unsigned_abs() % 100);
+    let sign = if h < 0 { "-" } else { "" };
+    match cents {
+        0 => format!("{sign}{whole}"),
+        c if c % 10 == 0 => format!("{sign}{whole}.{}", c / 10),
+        c => format!("{sign}{whole}.{c:02}"),
+    }
 }
 
 fn pair(label: &str, display: &str) -> String {
@@ -364,6 +377,22 @@ mod tests {
         ];
         for (value, expected) in cases {
             assert_eq!(coord(value), expected, "{value}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn coordinates_are_the_floats_rounded_to_hundredths(value in -1.0e7f64..1.0e7, tiny in -1.0f64..1.0) {
+            // What `coord` wrote when it formatted the rounded float.
+            let by_float = |v: f64| {
+                let rounded = (v * 100.0).round() / 100.0;
+                if !rounded.is_finite() || rounded == 0.0 {
+                    return "0".to_string();
+                }
+                format!("{rounded:.2}").trim_end_matches('0').trim_end_matches('.').to_string()
+            };
+            proptest::prop_assert_eq!(coord(value), by_float(value));
+            proptest::prop_assert_eq!(coord(tiny), by_float(tiny));
         }
     }
 
