@@ -184,25 +184,27 @@ fn sort_key_and_link(
     title_html.clear();
     esc(title_html, title);
     out.push_str(title_html);
-    out.push_str("\"><a href=\"");
-    out.push_str(root_html);
-    out.push_str(base);
-    esc(out, id);
-    out.push_str("/\">");
+    out.push_str("\">");
+    open_link(out, root_html, base, id);
     out.push_str(title_html);
     out.push_str("</a>");
 }
 
 /// A `link` to the page `{base}{id}/` showing `title`, for a cell that sorts by its text.
-/// `root_html` is the page's root already escaped (`TableText`), `base` a plain path.
 fn name_link(out: &mut String, root_html: &str, base: &str, id: &str, title: &str) {
+    open_link(out, root_html, base, id);
+    esc(out, title);
+    out.push_str("</a>");
+}
+
+/// `<a href="{root}{base}{id}/">`: `root_html` is the page's root already escaped
+/// (`TableText`), `base` a plain path.
+fn open_link(out: &mut String, root_html: &str, base: &str, id: &str) {
     out.push_str("<a href=\"");
     out.push_str(root_html);
     out.push_str(base);
     esc(out, id);
     out.push_str("/\">");
-    esc(out, title);
-    out.push_str("</a>");
 }
 
 /// What a table's writer keeps from one chunk of rows to the next: the page's root escaped
@@ -298,13 +300,21 @@ fn rank_change(
     Ok(())
 }
 
-/// `tier_badge(tier)` for a tier (`none_mark` without one is the caller's).
-fn tier_badge(out: &mut String, id: &str, title: &str) {
+/// `tier_badge(tier)` for the tier at index `tier` of the campaign, if any.
+fn tier_badge(
+    out: &mut String,
+    t: &mut Phrases<'_>,
+    ctx: &Ctx<'_>,
+    tier: Option<usize>,
+) -> Result<(), Missing> {
+    let Some(tier) = tier else { return none_mark(out, t, "tier.none") };
+    let tier = &ctx.corpus.campaign.tiers[tier];
     out.push_str(r#"<span class="tier tier-"#);
-    esc(out, id);
+    esc(out, &tier.id);
     out.push_str(r#"">"#);
-    esc(out, title);
+    esc(out, &tier.title);
     out.push_str("</span>");
+    Ok(())
 }
 
 /// `n` in decimal digits, as Tera prints an integer. Written by hand: `write!` through
@@ -574,13 +584,7 @@ pub(super) fn unit_period(
     o.push_str("</dd></div>\n    <div class=\"stat\"><dt>");
     t.put(o, "col.tier")?;
     o.push_str("</dt><dd>");
-    match s.tier {
-        Some(tier) => {
-            let tier = &ctx.corpus.campaign.tiers[tier];
-            tier_badge(o, &tier.id, &tier.title);
-        }
-        None => none_mark(o, t, "tier.none")?,
-    }
+    tier_badge(o, t, ctx, s.tier)?;
     o.push_str("</dd></div>\n    <div class=\"stat\"><dt>");
     t.put(o, "unit.rank_overall")?;
     o.push_str("</dt><dd>");
@@ -759,13 +763,7 @@ pub(super) fn board_rows(
         o.push_str("\n      <td class=\"col-tier\" data-sort=\"");
         fmt.push_raw(o, s.total);
         o.push_str("\">");
-        match s.tier {
-            Some(tier) => {
-                let tier = &corpus.campaign.tiers[tier];
-                tier_badge(o, &tier.id, &tier.title);
-            }
-            None => none_mark(o, t, "tier.none")?,
-        }
+        tier_badge(o, t, ctx, s.tier)?;
         o.push_str("</td>");
         if cols.show_criteria {
             for c in s.criteria.iter() {
