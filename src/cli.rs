@@ -17,7 +17,7 @@ pub(crate) struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
-    /// Build the site (for now: the data exports) into the output folder.
+    /// Build the site (every page, the feeds and the data exports) into the output folder.
     Build(BuildArgs),
     /// Check the content and report every problem, without writing anything.
     Check(CheckArgs),
