@@ -129,6 +129,10 @@ enum Table {
     Board { p: usize, units: Vec<usize>, cols: fast::BoardColumns },
     /// The rows of criterion `ki`'s ranking in period `p` (`views::boards::criterion_order`).
     Criterion { p: usize, ki: usize, order: Vec<(usize, u32)>, cols: fast::CriterionColumns },
+    /// A section `fast` wrote beforehand (a unit page's period, ~20 KB). Given to Tera in the
+    /// view, it was copied four times on its way into the page (into the context, the context's
+    /// copy, the `safe` filter, the output); spliced, it is copied once.
+    Html(String),
 }
 
 /// Rows made and written at a time.
@@ -139,6 +143,7 @@ impl Table {
         match self {
             Table::Board { units, .. } => units.len(),
             Table::Criterion { order, .. } => order.len(),
+            Table::Html(html) => usize::from(!html.is_empty()),
         }
     }
 
@@ -147,35 +152,39 @@ impl Table {
         match self {
             Table::Board { cols, .. } => fast::board_rows_size(rows, criteria, *cols),
             Table::Criterion { .. } => fast::criterion_rows_size(rows),
+            Table::Html(html) => html.len(),
         }
     }
 
     /// Writes the rows a chunk at a time through one buffer.
     fn write(&self, ctx: &Ctx<'_>, root: &str, out: &mut dyn std::io::Write) -> Result<(), TableError> {
-        let mut text = fast::TableText::new(ctx.strings, root);
         let criteria = ctx.corpus.criteria().count();
         // Sized for one chunk (it is emptied after each): growing it copied what was written.
-        let mut html = String::with_capacity(self.size(self.rows().min(TABLE_CHUNK), criteria));
-        let mut flush = |html: &mut String| {
+        let buffer = || String::with_capacity(self.size(self.rows().min(TABLE_CHUNK), criteria));
+        let text = || fast::TableText::new(ctx.strings, root);
+        let flush = |html: &mut String, out: &mut dyn std::io::Write| {
             out.write_all(html.as_bytes()).map_err(TableError::Io)?;
             html.clear();
             Ok(())
         };
         match self {
             Table::Board { p, units, cols } => {
+                let (mut html, mut text) = (buffer(), text());
                 for chunk in units.chunks(TABLE_CHUNK) {
                     fast::board_rows(&mut html, ctx, *p, chunk, *cols, &mut text)
                         .map_err(TableError::Missing)?;
-                    flush(&mut html)?;
+                    flush(&mut html, out)?;
                 }
             }
             Table::Criterion { p, ki, order, cols } => {
+                let (mut html, mut text) = (buffer(), text());
                 for chunk in order.chunks(TABLE_CHUNK) {
                     fast::criterion_rows(&mut html, ctx, (*p, *ki), chunk, cols, &mut text)
                         .map_err(TableError::Missing)?;
-                    flush(&mut html)?;
+                    flush(&mut html, out)?;
                 }
             }
+            Table::Html(html) => out.write_all(html.as_bytes()).map_err(TableError::Io)?,
         }
         Ok(())
     }
@@ -201,8 +210,46 @@ fn table_marker(i: usize) -> String {
     format!("{}{i}\u{1}", table_marker_prefix())
 }
 
-/// Writes `frame` to `out` with each table marker replaced by its table, in one pass over the
-/// frame: a template may show the tables in any order, or leave one out.
+/// A piece of a rendered frame: text to copy as it is, or the place of the page's table `i`.
+#[derive(Debug, PartialEq)]
+enum Piece<'f> {
+    Text(&'f [u8]),
+    Table(usize),
+}
+
+/// Cuts `frame` at the markers of tables `0..tables`, in one pass: a template may show the
+/// tables in any order, show one twice or leave one out. What only looks like a marker (another
+/// token, an index with no table, a marker cut short) stays text.
+fn pieces(frame: &[u8], tables: usize) -> Vec<Piece<'_>> {
+    let prefix = table_marker_prefix().as_bytes();
+    let mut pieces = Vec::new();
+    let (mut from, mut at) = (0, 0);
+    while let Some(offset) = memchr::memchr(prefix[0], &frame[at..]) {
+        let start = at + offset;
+        let index = frame[start..].strip_prefix(prefix).and_then(|rest| {
+            let len = memchr::memchr(prefix[0], rest)?;
+            let i: usize = std::str::from_utf8(&rest[..len]).ok()?.parse().ok()?;
+            (i < tables).then_some((i, prefix.len() + len + 1))
+        });
+        match index {
+            Some((i, len)) => {
+                if from < start {
+                    pieces.push(Piece::Text(&frame[from..start]));
+                }
+                pieces.push(Piece::Table(i));
+                from = start + len;
+                at = from;
+            }
+            None => at = start + 1,
+        }
+    }
+    if from < frame.len() {
+        pieces.push(Piece::Text(&frame[from..]));
+    }
+    pieces
+}
+
+/// Writes `frame` to `out` with each table marker replaced by its table.
 fn splice(
     frame: &[u8],
     tables: &[Table],
@@ -210,26 +257,13 @@ fn splice(
     root: &str,
     out: &mut dyn std::io::Write,
 ) -> Result<(), TableError> {
-    let prefix = table_marker_prefix().as_bytes();
-    let (mut from, mut at) = (0, 0);
-    while let Some(offset) = frame[at..].iter().position(|&b| b == prefix[0]) {
-        let start = at + offset;
-        let index = frame[start..].strip_prefix(prefix).and_then(|rest| {
-            let len = rest.iter().position(|&b| b == prefix[0])?;
-            let i: usize = std::str::from_utf8(&rest[..len]).ok()?.parse().ok()?;
-            (i < tables.len()).then_some((i, prefix.len() + len + 1))
-        });
-        match index {
-            Some((i, len)) => {
-                out.write_all(&frame[from..start]).map_err(TableError::Io)?;
-                tables[i].write(ctx, root, out)?;
-                from = start + len;
-                at = from;
-            }
-            None => at = start + 1,
+    for piece in pieces(frame, tables.len()) {
+        match piece {
+            Piece::Text(text) => out.write_all(text).map_err(TableError::Io)?,
+            Piece::Table(i) => tables[i].write(ctx, root, out)?,
         }
     }
-    out.write_all(&frame[from..]).map_err(TableError::Io)
+    Ok(())
 }
 
 /// Per-page values every template sees as `here`.
@@ -265,6 +299,14 @@ pub fn render(corpus: &Corpus, standings: &Standings, options: &RenderOptions<'_
 pub trait Sink: Sync {
     /// Writes a whole file.
     fn write(&self, path: &str, bytes: &[u8]) -> Result<()>;
+
+    /// Writes a file made of `parts`, one after the other.
+    fn write_parts(&self, path: &str, parts: &[&[u8]]) -> Result<()> {
+        match parts {
+            [whole] => self.write(path, whole),
+            _ => self.write(path, &parts.concat()),
+        }
+    }
 
     /// Writes a file that `fill` produces piece by piece, so it never has to be held whole.
     fn write_streamed(
@@ -306,11 +348,13 @@ pub fn render_with(
         pages(&ctx)
             .par_iter()
             .map(|&page| {
-                let job = job(&ctx, page, &Prior { previous: None, keep: false }, renderer.fast)
+                let mut job = job(&ctx, page, &Prior { previous: None, keep: false }, renderer.fast)
                     .map_err(|Missing(key)| missing_string(&renderer.strings, &key))?;
                 let io = |e: anyhow::Error| Diagnostic::error("io", format!("{e:#}"));
-                let frame = render_job(&renderer.engine, corpus, &job)?;
-                if job.tables.is_empty() || job.size_hint <= STREAM_OVER {
+                let frame = render_job(&renderer.engine, corpus, &mut job)?;
+                if let Some(parts) = frame.parts(&job) {
+                    sink.write_parts(&job.path, &parts).map_err(io)?;
+                } else if job.size_hint <= STREAM_OVER {
                     let bytes = frame.into_bytes(&job, &ctx)?;
                     sink.write(&job.path, &bytes).map_err(io)?;
                 } else {
@@ -463,11 +507,11 @@ impl Renderer {
         page: Page,
         prior: &Prior,
     ) -> Result<(OutputFile, u64), Diagnostic> {
-        let job =
+        let mut job =
             job(ctx, page, prior, self.fast).map_err(|Missing(key)| missing_string(&self.strings, &key))?;
-        let bytes = match &job.reuse {
-            Some(bytes) => bytes.clone(),
-            None => render_job(&self.engine, ctx.corpus, &job)?.into_bytes(&job, ctx)?.into(),
+        let bytes = match job.reuse.clone() {
+            Some(bytes) => bytes,
+            None => render_job(&self.engine, ctx.corpus, &mut job)?.into_bytes(&job, ctx)?.into(),
         };
         Ok((OutputFile { path: job.path, bytes }, job.hash))
     }
@@ -495,7 +539,7 @@ fn missing_string(strings: &Strings, key: &str) -> Diagnostic {
 
 /// Renders a job's page (one that is not reused): the template's output, in which the tables'
 /// markers are still to be replaced (`Frame::write_to`, `Frame::into_bytes`).
-fn render_job(engine: &Engine, corpus: &Corpus, job: &Job) -> Result<Frame, Diagnostic> {
+fn render_job(engine: &Engine, corpus: &Corpus, job: &mut Job) -> Result<Frame, Diagnostic> {
     let url = job.path.strip_suffix("index.html").unwrap_or(&job.path);
     let base_url = corpus.campaign.site.base_url.as_deref();
     let here = Here {
@@ -506,7 +550,8 @@ fn render_job(engine: &Engine, corpus: &Corpus, job: &Job) -> Result<Frame, Diag
         kind: job.kind,
         title: &job.title,
     };
-    let mut context = job.context.clone().unwrap_or_default();
+    // Taken, not cloned: a unit page's context is ~100 KB of strings.
+    let mut context = job.context.take().unwrap_or_default();
     context.insert("here", &here);
     // Sized up front when the page is made here whole: a unit page's natively written sections
     // are ~100 KB, and regrowing would copy them several times.
@@ -529,6 +574,22 @@ impl Frame {
             TableError::Missing(Missing(key)) => missing_string(ctx.strings, &key),
             TableError::Io(e) => Diagnostic::error("io", format!("{}: {e}", job.path)),
         })
+    }
+
+    /// The page as the pieces it is made of, when all of them are already written (its tables
+    /// are `Table::Html` sections, or it has none): a sink can write them as they are, without
+    /// first copying them into one buffer.
+    fn parts<'a>(&'a self, job: &'a Job) -> Option<Vec<&'a [u8]>> {
+        pieces(&self.bytes, job.tables.len())
+            .into_iter()
+            .map(|piece| match piece {
+                Piece::Text(text) => Some(text),
+                Piece::Table(i) => match &job.tables[i] {
+                    Table::Html(html) => Some(html.as_bytes()),
+                    _ => None,
+                },
+            })
+            .collect()
     }
 
     /// The whole page in memory.
@@ -633,8 +694,33 @@ fn view<T: Serialize>(
     title: String,
     view: &T,
 ) -> Job {
+    view_with(prior, path, template, kind, title, view, &[])
+}
+
+/// `view` for a page that also shows `sections` (`Table::Html`): the page is reused only when
+/// they too are unchanged.
+fn view_with<T: Serialize>(
+    prior: &Prior,
+    path: String,
+    template: &'static str,
+    kind: &'static str,
+    title: String,
+    view: &T,
+    sections: &[Table],
+) -> Job {
     // Only `serve` keeps pages between renders; a one-shot build skips the hashing.
-    let hash = if prior.keep { hash_of(view) } else { 0 };
+    let hash = if prior.keep {
+        let html: Vec<&str> = sections
+            .iter()
+            .filter_map(|t| match t {
+                Table::Html(html) => Some(html.as_str()),
+                _ => None,
+            })
+            .collect();
+        hash_of(&(view, html))
+    } else {
+        0
+    };
     let reuse = prior.previous.as_ref().filter(|(h, _)| *h == hash).map(|(_, bytes)| bytes.clone());
     let context = if reuse.is_some() {
         None
@@ -771,9 +857,10 @@ fn job(ctx: &Ctx<'_>, page: Page, prior: &Prior, fast: bool) -> Result<Job, Miss
     let c = ctx.corpus;
     let camp = &c.campaign;
     let path = page_path(ctx, page);
-    // A page with tables is made anew each time it is asked for: its view holds only the tables'
-    // markers, so the view's hash cannot tell whether the rows changed, and the rows' views,
-    // which could, are most of the work of writing them.
+    // A page with ranking tables is made anew each time it is asked for: its view holds only the
+    // tables' markers, so the view's hash cannot tell whether the rows changed, and the rows'
+    // views, which could, are most of the work of writing them. (A unit page's sections are
+    // written beforehand, and `view_with` hashes them.)
     let with_tables = fast
         && matches!(page, Page::Scoreboard(..) | Page::Report(..) | Page::Cluster(..) | Page::Criterion(..));
     let anew = Prior { previous: None, keep: false };
@@ -783,11 +870,6 @@ fn job(ctx: &Ctx<'_>, page: Page, prior: &Prior, fast: bool) -> Result<Job, Miss
         in_cluster,
         show_criteria,
         show_cluster,
-    };
-    let mut hint = 0;
-    let mut fragment = |html: String| {
-        hint += html.len();
-        Some(html)
     };
     let mut tables = Vec::new();
     // No marker for a table without rows: templates test the HTML to show "no one yet".
@@ -838,10 +920,10 @@ fn job(ctx: &Ctx<'_>, page: Page, prior: &Prior, fast: bool) -> Result<Job, Miss
                 let mut phrases = fast::Phrases::new(ctx.strings);
                 for (period, p) in v.periods.iter_mut().zip(0..) {
                     let html = fast::unit_period(ctx, (u, p), period, &v.unit, &texts, &mut phrases, &root)?;
-                    period.html = fragment(html);
+                    period.html = table(Table::Html(html));
                 }
             }
-            view(p, path, "unit.html", "unit", c.units[u].name.clone(), &v)
+            view_with(p, path, "unit.html", "unit", c.units[u].name.clone(), &v, &tables)
         }
         Page::Scoreboard(period, _) => {
             let title = ctx.strings.format("scoreboard.title", &[("period", &camp.periods[period].title)])?;
@@ -909,7 +991,7 @@ fn job(ctx: &Ctx<'_>, page: Page, prior: &Prior, fast: bool) -> Result<Job, Miss
         }
     };
     let criteria = c.criteria().count();
-    job.size_hint = hint + tables.iter().map(|t| t.size(t.rows(), criteria)).sum::<usize>();
+    job.size_hint = tables.iter().map(|t| t.size(t.rows(), criteria)).sum::<usize>();
     job.tables = tables;
     job.canonical_url = match page {
         Page::Scoreboard(p, true) => Some(format!("scoreboard/{}/", camp.periods[p].id)),

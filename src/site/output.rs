@@ -4,6 +4,7 @@
 //! output folder may not be the site root, hold it, or lie inside the folders podium reads.
 
 use std::fs;
+use std::io::{IoSlice, Write};
 use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
 
@@ -156,6 +157,27 @@ impl crate::render::Sink for Staging {
         self.write_bytes(path, bytes)
     }
 
+    /// One `writev` instead of copying the parts together first (a unit page is ~100 KB, most of
+    /// it in four prewritten sections).
+    fn write_parts(&self, path: &str, parts: &[&[u8]]) -> Result<()> {
+        let path = self.path_of(path)?;
+        let write = || -> std::io::Result<()> {
+            let mut file = fs::File::create(&path)?;
+            let mut slices: Vec<IoSlice<'_>> = parts.iter().map(|p| IoSlice::new(p)).collect();
+            let mut rest = &mut slices[..];
+            while !rest.is_empty() {
+                match file.write_vectored(rest) {
+                    Ok(0) => return Err(std::io::ErrorKind::WriteZero.into()),
+                    Ok(n) => IoSlice::advance_slices(&mut rest, n),
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                    Err(e) => return Err(e),
+                }
+            }
+            Ok(())
+        };
+        write().with_context(|| format!("writing {}", path.display()))
+    }
+
     fn write_streamed(
         &self,
         path: &str,
@@ -195,6 +217,20 @@ mod tests {
         assert_eq!(fs::read(out.join("b/c.txt")).unwrap(), b"two");
         let leftovers: Vec<_> = fs::read_dir(dir.path()).unwrap().collect();
         assert_eq!(leftovers.len(), 1, "staging folders are cleaned up");
+    }
+
+    #[test]
+    fn a_file_written_in_parts_is_the_parts_in_order() {
+        use crate::render::Sink;
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        let staging = Staging::new(&out).unwrap();
+        let big = vec![b'x'; 300_000];
+        let parts: [&[u8]; 5] = [b"<p>", &big, b"", "đ</p>".as_bytes(), b"\n"];
+        staging.write_parts("units/a/index.html", &parts).unwrap();
+        assert!(staging.write_parts("../escape.html", &parts).is_err());
+        staging.commit().unwrap();
+        assert_eq!(fs::read(out.join("units/a/index.html")).unwrap(), parts.concat());
     }
 
     #[test]
