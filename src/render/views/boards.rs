@@ -73,6 +73,8 @@ pub struct ScoreboardPage {
     pub reported: usize,
     pub units: usize,
     pub chart_svg: String,
+    /// How many bars the chart has: the first units of the ranking, at most `CHART_BARS`.
+    pub chart_bars: usize,
     pub downloads: Vec<Link>,
 }
 
@@ -109,9 +111,22 @@ pub fn board_row(ctx: &Ctx<'_>, p: usize, unit: usize) -> BoardRow {
     }
 }
 
-/// A bar per ranked unit: the chart beside a ranking (the table is its text alternative).
-fn totals_chart(ctx: &Ctx<'_>, title: &str, p: usize, units: &[usize]) -> String {
-    let bars: Vec<charts::Bar> = units
+/// The most bars a ranking's chart shows. A bar per unit stops being readable long before a big
+/// campaign's thousands (10,000 bars are 300,000 px tall, and the chart's text description
+/// would list every one), so past this many the chart shows the top of the ranking and says so.
+pub const CHART_BARS: usize = 30;
+
+/// A bar for each of the first `CHART_BARS` units of a ranking: the chart beside the ranking
+/// (the table is its text alternative). Also returns how many bars it has.
+fn totals_chart(ctx: &Ctx<'_>, title: &str, p: usize, units: &[usize]) -> Result<(String, usize), Missing> {
+    let shown = &units[..units.len().min(CHART_BARS)];
+    let title = if shown.len() < units.len() {
+        let (n, of) = (shown.len().to_string(), units.len().to_string());
+        ctx.strings.format("chart.first_of", &[("chart", title), ("shown", &n), ("count", &of)])?
+    } else {
+        title.to_string()
+    };
+    let bars: Vec<charts::Bar> = shown
         .iter()
         .map(|&u| {
             let s = &ctx.period(p).units[u];
@@ -121,7 +136,7 @@ fn totals_chart(ctx: &Ctx<'_>, title: &str, p: usize, units: &[usize]) -> String
         })
         .collect();
     let max = bars.iter().map(|b| b.value).fold(table_max(ctx), f64::max);
-    charts::bars(title, &bars, max)
+    Ok((charts::bars(&title, &bars, max), shown.len()))
 }
 
 /// The rows of a ranking, or none when `render/fast.rs` is to write them (`with_rows` false).
@@ -136,6 +151,7 @@ pub fn scoreboard(ctx: &Ctx<'_>, p: usize, with_rows: bool) -> Result<Scoreboard
     let ps = ctx.period(p);
     let head = period_head(ctx, p);
     let title = ctx.strings.format("scoreboard.chart_title", &[("period", &head.title)])?;
+    let (chart_svg, chart_bars) = totals_chart(ctx, &title, p, &ps.ranking)?;
     Ok(ScoreboardPage {
         periods: period_nav(ctx, "scoreboard/", p),
         criteria: criterion_heads(ctx),
@@ -143,7 +159,8 @@ pub fn scoreboard(ctx: &Ctx<'_>, p: usize, with_rows: bool) -> Result<Scoreboard
         rows_html: None,
         reported: ps.ranking.len(),
         units: ctx.corpus.units.len(),
-        chart_svg: totals_chart(ctx, &title, p, &ps.ranking),
+        chart_svg,
+        chart_bars,
         downloads: ctx.downloads(&["results.csv", "campaign.json"])?,
         period: head,
     })
@@ -170,7 +187,11 @@ pub struct ClusterPage {
     pub rows_html: Option<String>,
     /// Members that did not report in the period.
     pub not_reported: Vec<Link>,
+    /// How many members are ranked (reported) in the period.
+    pub ranked: usize,
     pub chart_svg: String,
+    /// How many bars the chart has: the first units of the ranking, at most `CHART_BARS`.
+    pub chart_bars: usize,
     pub downloads: Vec<Link>,
 }
 
@@ -203,13 +224,16 @@ pub fn cluster(ctx: &Ctx<'_>, c: usize, p: usize, with_rows: bool) -> Result<Clu
         .filter(|&&u| !ps.units[u].reported)
         .map(|&u| ctx.unit_link(u))
         .collect();
+    let (chart_svg, chart_bars) = totals_chart(ctx, &title, p, ranking)?;
     Ok(ClusterPage {
         periods: period_nav(ctx, &format!("clusters/{}/", info.id), p),
         criteria: criterion_heads(ctx),
         rows: rows_of(ctx, p, ranking, with_rows),
         rows_html: None,
         not_reported,
-        chart_svg: totals_chart(ctx, &title, p, ranking),
+        ranked: ranking.len(),
+        chart_svg,
+        chart_bars,
         downloads: ctx.downloads(&["results.csv"])?,
         cluster: info,
         period: head,
@@ -494,4 +518,53 @@ pub fn report(ctx: &Ctx<'_>, p: usize, with_rows: bool) -> Result<ReportPage, Mi
         awards,
         tiers,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::render::i18n::Strings;
+    use crate::scoring::testkit::Kit;
+
+    /// `n` units in one cluster; unit `i` scores `i` points, so the ranking runs from `n - 1`.
+    fn ranked(n: usize) -> crate::model::Corpus {
+        let mut kit = Kit::new(&["q1"]).assessed("A1", "100").cluster("c");
+        for i in 0..n {
+            let id = format!("u{i:02}");
+            kit = kit.unit(&id, &format!("Unit {i:02}")).in_cluster(&id, "c").report(
+                &id,
+                "q1",
+                &[("A1", &i.to_string())],
+            );
+        }
+        kit.build()
+    }
+
+    #[test]
+    fn ranking_charts_show_the_top_of_a_long_ranking_and_say_so() {
+        let dir = tempfile::tempdir().unwrap();
+        let theme = crate::render::theme::load(dir.path(), None, "en").unwrap();
+        let strings = Strings::load(&theme.strings, &mut Vec::new());
+        for n in [3, CHART_BARS, CHART_BARS + 12] {
+            let corpus = ranked(n);
+            let standings = crate::scoring::score(&corpus);
+            let ctx = Ctx::new(&corpus, &standings, &strings, false);
+            let board = scoreboard(&ctx, 0, false).unwrap();
+            let cluster = cluster(&ctx, 0, 0, false).unwrap();
+            let charts = [
+                (board.chart_svg, board.chart_bars, board.reported),
+                (cluster.chart_svg, cluster.chart_bars, cluster.ranked),
+            ];
+            for (svg, bars, ranked) in charts {
+                assert_eq!((ranked, bars), (n, n.min(CHART_BARS)));
+                assert_eq!(svg.matches("<g class=\"chart-row\">").count(), bars, "{n} units");
+                // The first bars are the highest scores; the cut is named in the chart's title.
+                let shown = |i: usize| svg.contains(&format!("Unit {i:02}"));
+                assert!((n - bars..n).all(shown), "{n} units");
+                assert!(!(0..n - bars).any(shown), "{n} units");
+                let named = svg.contains(&format!("the first {CHART_BARS} of {n} in the ranking"));
+                assert_eq!(named, n > CHART_BARS, "{n} units");
+            }
+        }
+    }
 }
