@@ -50,6 +50,9 @@ pub struct Indices {
     pub cluster_members: Vec<Vec<usize>>,
     /// Each unit's award entries as (award outcome, scope, entry) indices.
     pub awards_of: Vec<Vec<(usize, usize, usize)>>,
+    /// Names and ids the big tables repeat, escaped once (made anew with the standings' part:
+    /// a name may change while the ids stay).
+    pub(in crate::render) escaped: super::fast::Escaped,
 }
 
 impl Indices {
@@ -72,7 +75,8 @@ impl Indices {
             }
         }
         let (name_order, awards_of) = Indices::of_standings(corpus, standings);
-        Indices { name_order, parent_of, children, cluster_members, awards_of }
+        let escaped = super::fast::Escaped::new(corpus);
+        Indices { name_order, parent_of, children, cluster_members, awards_of, escaped }
     }
 
     /// These look-ups for other standings of the same units (same ids, parents and clusters,
@@ -85,6 +89,7 @@ impl Indices {
             children: self.children.clone(),
             cluster_members: self.cluster_members.clone(),
             awards_of,
+            escaped: super::fast::Escaped::new(corpus),
         }
     }
 
