@@ -75,6 +75,12 @@ pub fn push_fixed(out: &mut String, value: Decimal, decimals: u32) {
     push_decimal(out, rounded, Some(decimals), Separators { group: None, point: '.' });
 }
 
+/// Appends `value` for machines with its own scale (no padding, no rounding): `.` as the point,
+/// no grouping, no sign on zero (`-1234.5`).
+pub fn push_plain(out: &mut String, value: Decimal) {
+    push_decimal(out, value, None, Separators { group: None, point: '.' });
+}
+
 /// A signed change, e.g. a rank movement or a delta: `+2`, `-1`, `0` (or `+0,50`, `0,00` with
 /// decimals). Zero after rounding has no sign.
 pub fn signed(value: Decimal, decimals: u32, lang: Lang) -> String {
