@@ -373,17 +373,17 @@ pub struct CriterionRankRow {
 /// then name; each unit with its rank.
 pub fn criterion_order(ctx: &Ctx<'_>, p: usize, ki: usize) -> Vec<(usize, u32)> {
     let ps = ctx.period(p);
+    let points = |u: usize| ps.units[u].criteria[ki].points;
     // The sort keys are gathered first: comparing through each unit's scores jumped around
-    // memory, which at 100,000 units made these sorts a tenth of the whole build. Name
-    // positions are distinct, so the order is total and an unstable sort gives the same.
-    let mut keyed: Vec<(Decimal, u32, usize)> =
-        ps.ranking.iter().map(|&u| (ps.units[u].criteria[ki].points, ctx.idx.name_order[u], u)).collect();
-    keyed.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    // memory, which at 100,000 units made these sorts a tenth of the whole build.
+    let keyed: Vec<(Decimal, u32, usize)> =
+        ps.ranking.iter().map(|&u| (points(u), ctx.idx.name_order[u], u)).collect();
     let mut previous: Option<(Decimal, u32)> = None;
-    keyed
+    by_points(keyed, ctx.corpus.campaign.precision)
         .into_iter()
         .enumerate()
-        .map(|(i, (points, _, u))| {
+        .map(|(i, u)| {
+            let points = points(u);
             let rank = match previous {
                 Some((before, rank)) if before == points => rank,
                 _ => i as u32 + 1,
@@ -392,6 +392,34 @@ pub fn criterion_order(ctx: &Ctx<'_>, p: usize, ki: usize) -> Vec<(usize, u32)> 
             (u, rank)
         })
         .collect()
+}
+
+/// The units of `keyed` (points, name position, unit) by points, highest first, then by name
+/// position. Name positions are distinct, so the order is total and an unstable sort gives the
+/// same. Points rounded to the campaign's `precision` compare as whole numbers of its smallest
+/// step, much faster than as `Decimal`s (a 10,000-unit site sorts 120 such rankings); any other
+/// point falls back to comparing `Decimal`s.
+fn by_points(keyed: Vec<(Decimal, u32, usize)>, precision: u32) -> Vec<usize> {
+    let steps = |mut d: Decimal| {
+        if d.scale() > precision {
+            return None;
+        }
+        d.rescale(precision);
+        (d.scale() == precision).then(|| d.mantissa())
+    };
+    let whole: Option<Vec<(i128, u32, usize)>> =
+        keyed.iter().map(|&(d, name, u)| steps(d).map(|n| (-n, name, u))).collect();
+    match whole {
+        Some(mut whole) => {
+            whole.sort_unstable();
+            whole.into_iter().map(|(_, _, u)| u).collect()
+        }
+        None => {
+            let mut keyed = keyed;
+            keyed.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+            keyed.into_iter().map(|(_, _, u)| u).collect()
+        }
+    }
 }
 
 /// One row of a criterion ranking (`criterion_order` gives the unit and rank).
@@ -565,6 +593,25 @@ mod tests {
                 let named = svg.contains(&format!("the first {CHART_BARS} of {n} in the ranking"));
                 assert_eq!(named, n > CHART_BARS, "{n} units");
             }
+        }
+    }
+
+    proptest::proptest! {
+        /// Sorting by whole steps gives the order of comparing the `Decimal`s themselves.
+        #[test]
+        fn points_sort_as_decimals_do(
+            points in proptest::collection::vec((-3000i64..3000, 0u32..=4), 0..60),
+            precision in 0u32..=3,
+        ) {
+            let keyed: Vec<(Decimal, u32, usize)> = points
+                .iter()
+                .enumerate()
+                .map(|(i, &(n, scale))| (Decimal::new(n, scale), (i as u32 * 7919) % 61, i))
+                .collect();
+            let mut expected = keyed.clone();
+            expected.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+            let expected: Vec<usize> = expected.into_iter().map(|(_, _, u)| u).collect();
+            proptest::prop_assert_eq!(by_points(keyed, precision), expected);
         }
     }
 }
