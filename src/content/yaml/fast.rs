@@ -9,11 +9,13 @@
 //! The full parser's per-file set-up and event machinery cost more than the whole of this
 //! reader on a unit's front matter (docs/performance.md). Its tests compare both readers.
 
-use super::{MAX_DEPTH, MAX_NODES, Node, NodeKind, Origin};
+use std::borrow::Cow;
+
+use super::{MAX_DEPTH, MAX_NODES, Origin, Tree, TreeKind};
 use crate::model::Pos;
 
 /// Reads `text` if it lies in the subset; `None` sends it to the full parser.
-pub(super) fn parse(text: &str, origin: Origin) -> Option<Node> {
+pub(super) fn parse(text: &str, origin: Origin) -> Option<Tree<'_>> {
     let lines = lines(text)?;
     if lines.is_empty() {
         return None; // an empty document: rare, and the full parser says what it is
@@ -101,7 +103,7 @@ impl<'a> Reader<'a> {
     }
 
     /// Where a collection starts: the full parser gives collections a width of 1.
-    fn place(&self, line: &Line<'_>, start: usize) -> Pos {
+    fn place(&self, line: &Line<'a>, start: usize) -> Pos {
         let col = if line.ascii { start } else { char_count(&line.text[..start]) };
         Pos {
             file: self.origin.file,
@@ -112,7 +114,7 @@ impl<'a> Reader<'a> {
     }
 
     /// A place on line `line` from byte `start` to byte `end` of its text.
-    fn pos(&self, line: &Line<'_>, start: usize, end: usize) -> Pos {
+    fn pos(&self, line: &Line<'a>, start: usize, end: usize) -> Pos {
         let (col, len) = if line.ascii {
             (start, (end - start).max(1))
         } else {
@@ -127,7 +129,7 @@ impl<'a> Reader<'a> {
     }
 
     /// A block mapping whose keys sit at `indent` spaces.
-    fn map(&mut self, indent: usize) -> Option<Node> {
+    fn map(&mut self, indent: usize) -> Option<Tree<'a>> {
         self.enter()?;
         self.count()?;
         let first = self.lines[self.at];
@@ -158,11 +160,11 @@ impl<'a> Reader<'a> {
             entries.push((key, value));
         }
         self.depth -= 1;
-        Some(Node { kind: NodeKind::Map(entries), pos })
+        Some(Tree { kind: TreeKind::Map(entries), pos })
     }
 
     /// The value of a `key:` with nothing after it: a block below it, or nothing.
-    fn nested(&mut self, indent: usize) -> Option<Node> {
+    fn nested(&mut self, indent: usize) -> Option<Tree<'a>> {
         let next = *self.lines.get(self.at)?;
         if next.indent > indent {
             let inner = next.indent;
@@ -177,7 +179,7 @@ impl<'a> Reader<'a> {
     /// A block sequence whose `-` sit at `indent` spaces. The full parser places a sequence
     /// at its first `-`, but one `compact` under its key (at the key's indentation) at its first
     /// item.
-    fn seq(&mut self, indent: usize, compact: bool) -> Option<Node> {
+    fn seq(&mut self, indent: usize, compact: bool) -> Option<Tree<'a>> {
         self.enter()?;
         self.count()?;
         let first = self.lines[self.at];
@@ -200,12 +202,12 @@ impl<'a> Reader<'a> {
             items.push(item);
         }
         self.depth -= 1;
-        Some(Node { kind: NodeKind::Seq(items), pos })
+        Some(Tree { kind: TreeKind::Seq(items), pos })
     }
 
     /// A block mapping key (`[A-Za-z0-9_][A-Za-z0-9_.-]*` directly followed by `:` and a
     /// space or the line's end); returns the key and the byte after the colon.
-    fn key(&mut self, line: &Line<'_>) -> Option<(Node, usize)> {
+    fn key(&mut self, line: &Line<'a>) -> Option<(Tree<'a>, usize)> {
         let rest = line.rest();
         if rest.starts_with(['"', '\'']) {
             let (node, end) = self.quoted(line, line.indent)?;
@@ -229,7 +231,7 @@ impl<'a> Reader<'a> {
     }
 
     /// A value that starts at byte `start` of `line` and must end the line (but for a comment).
-    fn inline(&mut self, line: &Line<'a>, start: usize) -> Option<Node> {
+    fn inline(&mut self, line: &Line<'a>, start: usize) -> Option<Tree<'a>> {
         let text = line.text;
         let (node, end) = match text.as_bytes()[start] {
             b'{' | b'[' => self.flow(line, start)?,
@@ -250,7 +252,7 @@ impl<'a> Reader<'a> {
     }
 
     /// A one-line quoted scalar without escapes; returns it and the byte after its closing quote.
-    fn quoted(&mut self, line: &Line<'_>, start: usize) -> Option<(Node, usize)> {
+    fn quoted(&mut self, line: &Line<'a>, start: usize) -> Option<(Tree<'a>, usize)> {
         let text = line.text;
         let quote = text.as_bytes()[start];
         let close = start + 1 + text[start + 1..].find(quote as char)?;
@@ -263,7 +265,7 @@ impl<'a> Reader<'a> {
     }
 
     /// A one-line flow collection starting at byte `start`; returns it and the byte after it.
-    fn flow(&mut self, line: &Line<'_>, start: usize) -> Option<(Node, usize)> {
+    fn flow(&mut self, line: &Line<'a>, start: usize) -> Option<(Tree<'a>, usize)> {
         self.enter()?;
         self.count()?;
         let text = line.text;
@@ -317,12 +319,12 @@ impl<'a> Reader<'a> {
             }
         }
         self.depth -= 1;
-        let kind = if is_map { NodeKind::Map(entries) } else { NodeKind::Seq(items) };
-        Some((Node { kind, pos }, at))
+        let kind = if is_map { TreeKind::Map(entries) } else { TreeKind::Seq(items) };
+        Some((Tree { kind, pos }, at))
     }
 
     /// A value inside a flow collection; returns it and the byte after it.
-    fn flow_value(&mut self, line: &Line<'_>, start: usize) -> Option<(Node, usize)> {
+    fn flow_value(&mut self, line: &Line<'a>, start: usize) -> Option<(Tree<'a>, usize)> {
         let text = line.text;
         match *text.as_bytes().get(start)? {
             b'{' | b'[' => self.flow(line, start),
@@ -395,8 +397,8 @@ fn plain_end(text: &str, start: usize, flow: bool) -> Option<(usize, usize)> {
     Some((end, bytes.len()))
 }
 
-fn scalar(text: &str, plain: bool, pos: Pos) -> Node {
-    Node { kind: NodeKind::Scalar { text: text.to_string(), plain }, pos }
+fn scalar(text: &str, plain: bool, pos: Pos) -> Tree<'_> {
+    Tree { kind: TreeKind::Scalar { text: Cow::Borrowed(text), plain }, pos }
 }
 
 fn char_count(s: &str) -> usize {
