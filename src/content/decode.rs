@@ -166,38 +166,56 @@ pub fn map_entries<'n>(
     Some(out)
 }
 
-/// For each entry, the first earlier entry with the same (scalar) key, if any. Small mappings
-/// compare fingerprints pairwise; large ones sort, so the work stays O(n log n) in a mapping's
-/// size (a key compared with every earlier key was quadratic).
+/// For each entry, the first earlier entry with the same (scalar) key, if any. Mappings of up
+/// to `SMALL_MAP` entries (nearly every mapping in content) look keys up in a small table on the
+/// stack, one probe per key: comparing each key with every earlier one was quadratic, and a
+/// period's results of 30-odd values took more comparisons than the rest of its decoding.
+/// Larger mappings sort, so the work stays O(n log n) in a mapping's size.
 fn earlier_keys(entries: &[(Tree<'_>, Tree<'_>)]) -> Vec<Option<usize>> {
-    let keys: Vec<Option<&str>> = entries
-        .iter()
-        .map(|(k, _)| match &k.kind {
-            TreeKind::Scalar { text, .. } => Some(text.as_ref()),
-            _ => None,
-        })
-        .collect();
-    let mut earlier = vec![None; keys.len()];
-    if keys.len() <= 64 {
-        let prints: Vec<u64> = keys.iter().map(|k| k.map_or(0, fingerprint)).collect();
-        for i in 1..keys.len() {
-            let Some(key) = keys[i] else { continue };
-            earlier[i] = (0..i).find(|&j| prints[j] == prints[i] && keys[j] == Some(key));
+    let key = |i: usize| match &entries[i].0.kind {
+        TreeKind::Scalar { text, .. } => Some(text.as_ref()),
+        _ => None,
+    };
+    let mut earlier = vec![None; entries.len()];
+    if entries.len() <= SMALL_MAP {
+        // Open addressing: a slot holds 1 + the index of the first entry with its key.
+        let mut slots = [0u8; 2 * SMALL_MAP];
+        for (i, first) in earlier.iter_mut().enumerate() {
+            let Some(k) = key(i) else { continue };
+            let mut slot = (fingerprint(k).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 56) as usize;
+            loop {
+                match slots[slot] {
+                    0 => {
+                        slots[slot] = (i + 1) as u8;
+                        break;
+                    }
+                    taken if key(taken as usize - 1) == Some(k) => {
+                        *first = Some(taken as usize - 1);
+                        break;
+                    }
+                    _ => slot = (slot + 1) % slots.len(),
+                }
+            }
         }
         return earlier;
     }
-    let mut order: Vec<usize> = (0..keys.len()).filter(|&i| keys[i].is_some()).collect();
-    order.sort_by(|&a, &b| keys[a].cmp(&keys[b]).then(a.cmp(&b)));
+    let mut order: Vec<usize> = (0..entries.len()).filter(|&i| key(i).is_some()).collect();
+    order.sort_by(|&a, &b| key(a).cmp(&key(b)).then(a.cmp(&b)));
     for pair in order.windows(2) {
-        if keys[pair[0]] == keys[pair[1]] {
+        if key(pair[0]) == key(pair[1]) {
             earlier[pair[1]] = Some(earlier[pair[0]].unwrap_or(pair[0]));
         }
     }
     earlier
 }
 
+/// Largest mapping whose keys `earlier_keys` looks up in a table; its 256 slots (twice as many,
+/// so the table is at most half full; one per value of a hash's top byte) hold an entry's
+/// index + 1 in a byte.
+const SMALL_MAP: usize = 128;
+
 /// A key's length and first bytes: equal keys have equal fingerprints, and most different
-/// keys do not, so most comparisons are one integer compare.
+/// keys do not.
 fn fingerprint(key: &str) -> u64 {
     let bytes = key.as_bytes();
     let mut print = [0u8; 8];
@@ -248,9 +266,10 @@ pub fn id(ctx: &mut Ctx<'_>, node: &Tree<'_>, kind: &str) -> Option<String> {
 
 /// Whether `text` matches `^[A-Za-z0-9][A-Za-z0-9._-]*$`.
 pub fn is_key_id(text: &str) -> bool {
-    let mut chars = text.chars();
-    chars.next().is_some_and(|c| c.is_ascii_alphanumeric())
-        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+    // Bytes, not chars: every allowed character is ASCII, and no byte of another character is.
+    let mut bytes = text.bytes();
+    bytes.next().is_some_and(|b| b.is_ascii_alphanumeric())
+        && bytes.all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
 }
 
 /// Whether `text` matches `^[a-z0-9]+(-[a-z0-9]+)*$` (unit, news, agreement and page ids).
@@ -525,6 +544,27 @@ mod tests {
             let earlier = earlier_keys(&entries);
             assert_eq!(&earlier[n..], &[Some(1), Some(3), Some(1)]);
             assert!(earlier[..n].iter().all(Option::is_none));
+        }
+    }
+
+    proptest::proptest! {
+        /// The table and the sort find, for every key, the first entry with the same key.
+        #[test]
+        fn earlier_keys_are_the_first_equal_keys(keys in proptest::collection::vec("[ab]{0,2}|k[0-9]{1,3}|é", 0..300)) {
+            let node = |text: &str| Tree::<'static> {
+                kind: TreeKind::Scalar { text: text.to_string().into(), plain: true },
+                pos: Pos::default(),
+            };
+            // A mapping key that is not a scalar has no key text and is never repeated.
+            let entries: Vec<(Tree<'_>, Tree<'_>)> = keys
+                .iter()
+                .map(|k| if k == "é" { (Tree { kind: TreeKind::Seq(Vec::new()), pos: Pos::default() }, node("v")) } else { (node(k), node("v")) })
+                .collect();
+            let scalar = |i: usize| (keys[i] != "é").then_some(keys[i].as_str());
+            let expected: Vec<Option<usize>> = (0..keys.len())
+                .map(|i| scalar(i).and_then(|k| (0..i).find(|&j| scalar(j) == Some(k))))
+                .collect();
+            proptest::prop_assert_eq!(earlier_keys(&entries), expected);
         }
     }
 

@@ -131,8 +131,9 @@ fn keyed<T>(
     kind: &str,
     value: fn(&mut Ctx<'_>, &Tree<'_>) -> Option<T>,
 ) -> IdMap<T> {
-    let mut out = Vec::new();
-    for (key, knode, vnode) in decode::map_entries(ctx, node, what).unwrap_or_default() {
+    let entries = decode::map_entries(ctx, node, what).unwrap_or_default();
+    let mut out = Vec::with_capacity(entries.len());
+    for (key, knode, vnode) in entries {
         if !decode::is_key_id(key) {
             ctx.error("invalid-id", knode.pos, format!("`{key}` is not a valid {kind} id in {what}"));
             continue;
@@ -148,8 +149,9 @@ fn keyed<T>(
 }
 
 fn metrics(ctx: &mut Ctx<'_>, node: &Tree<'_>) -> IdMap<Spanned<Decimal>> {
-    let mut out = Vec::new();
-    for (key, knode, vnode) in decode::map_entries(ctx, node, "metrics").unwrap_or_default() {
+    let entries = decode::map_entries(ctx, node, "metrics").unwrap_or_default();
+    let mut out = Vec::with_capacity(entries.len());
+    for (key, knode, vnode) in entries {
         if RESERVED_METRICS.contains(&key) {
             let help = if key == "headcount" {
                 "set the unit's `headcount` field instead"
@@ -167,8 +169,9 @@ fn metrics(ctx: &mut Ctx<'_>, node: &Tree<'_>) -> IdMap<Spanned<Decimal>> {
 }
 
 fn results(ctx: &mut Ctx<'_>, node: &Tree<'_>) -> IdMap<PeriodResults> {
-    let mut out = Vec::new();
-    for (period, knode, vnode) in decode::map_entries(ctx, node, "results").unwrap_or_default() {
+    let entries = decode::map_entries(ctx, node, "results").unwrap_or_default();
+    let mut out = Vec::with_capacity(entries.len());
+    for (period, knode, vnode) in entries {
         if !decode::is_key_id(period) {
             ctx.error("invalid-id", knode.pos, format!("`{period}` is not a valid period id"));
             continue;
@@ -185,8 +188,9 @@ fn results(ctx: &mut Ctx<'_>, node: &Tree<'_>) -> IdMap<PeriodResults> {
 // Maps are collected from vectors rather than filled by insert: keys are unique (map_entries
 // drops repeats), and one sort of the collected entries is cheaper than sorted inserts.
 fn period_results(ctx: &mut Ctx<'_>, node: &Tree<'_>, entry: &mut PeriodResults) {
-    let mut values = Vec::new();
-    for (key, knode, vnode) in decode::map_entries(ctx, node, "a period's results").unwrap_or_default() {
+    let entries = decode::map_entries(ctx, node, "a period's results").unwrap_or_default();
+    let mut values = Vec::with_capacity(entries.len());
+    for (key, knode, vnode) in entries {
         match key {
             "bonus" => entry.bonus = keyed(ctx, vnode, "bonus", "bonus item", count),
             "penalties" => entry.penalties = keyed(ctx, vnode, "penalties", "penalty item", count),
