@@ -5,6 +5,7 @@
 //! No I/O, and it never stops at the first problem. Shape problems of single values were already
 //! reported by the loader (`content`); this module assumes only what the model's types promise.
 
+use std::cmp::Ordering;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
@@ -15,6 +16,7 @@ use crate::content::Trust;
 use crate::diagnostics::{Diagnostic, did_you_mean};
 use crate::model::{
     Bands, Corpus, Criterion, IndicatorKind, Method, Pos, ShareCondition, SourceFile, Spanned, Unit, Value,
+    cmp_ids,
 };
 
 /// Routes the generator owns; a page cannot take them (SPEC §2).
@@ -333,13 +335,13 @@ impl<'c> Validator<'c> {
             present.fill(false);
             let (sorted, mut k) = (&self.criteria_sorted, 0);
             for (id, value) in &r.values {
-                while k < sorted.len() && sorted[k].0 < id.as_str() {
+                while k < sorted.len() && cmp_ids(sorted[k].0, id) == Ordering::Less {
                     k += 1;
                 }
                 // Every criterion of a repeated id is present; the last one is the criterion
                 // (as in the map collected from them).
                 let mut criterion = None;
-                for &(_, i) in sorted[k..].iter().take_while(|(c, _)| *c == id.as_str()) {
+                for &(_, i) in sorted[k..].iter().take_while(|(c, _)| cmp_ids(c, id) == Ordering::Equal) {
                     present[i] = true;
                     criterion = Some(self.criteria_in_order[i]);
                 }
