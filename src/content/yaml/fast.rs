@@ -64,15 +64,7 @@ fn lines(text: &str) -> Option<Vec<Line<'_>>> {
     let (mut start, mut index) = (0, 0);
     // As `split('\n')`: a piece after the last `\n` too, empty when the text ends with one.
     while start <= bytes.len() {
-        let mut end = start;
-        let mut printable_ascii = true;
-        while let Some(&b) = bytes.get(end) {
-            if b == b'\n' {
-                break;
-            }
-            printable_ascii &= (0x20..0x7F).contains(&b);
-            end += 1;
-        }
+        let (end, printable_ascii) = line_end(bytes, start);
         let text = &text[start..end];
         (start, index) = (end + 1, index + 1);
         if !printable_ascii && !text.chars().all(plain_char) {
@@ -89,6 +81,35 @@ fn lines(text: &str) -> Option<Vec<Line<'_>>> {
         out.push(Line { number: u32::try_from(index).ok()?, indent, text, ascii: printable_ascii });
     }
     Some(out)
+}
+
+/// Where the line starting at byte `start` ends (its `\n`, or the text's end), and whether it
+/// is printable ASCII. Eight bytes are checked at a time while they are all printable ASCII,
+/// as most of a line of front matter is; the rest of the line is checked byte by byte.
+fn line_end(bytes: &[u8], start: usize) -> (usize, bool) {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let mut end = start;
+    while let Some(chunk) = bytes.get(end..end + 8) {
+        let word = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
+        // A byte below 0x20 (which `\n` is), and a byte of 0x7F or more: the classic tests for
+        // "some byte less than n" and "some byte more than n" on eight bytes at once.
+        let below = word.wrapping_sub(ONES * 0x20) & !word & HIGH;
+        let above = (word.wrapping_add(ONES) | word) & HIGH;
+        if below | above != 0 {
+            break;
+        }
+        end += 8;
+    }
+    let mut printable_ascii = true;
+    while let Some(&b) = bytes.get(end) {
+        if b == b'\n' {
+            break;
+        }
+        printable_ascii &= (0x20..0x7F).contains(&b);
+        end += 1;
+    }
+    (end, printable_ascii)
 }
 
 /// Characters the subset takes as they are: printable, and no tab, CR or line separators.
@@ -624,6 +645,27 @@ mod tests {
             2 => format!("{indent}# note"),
             _ => format!("{indent}{key}: {scalar}"),
         })
+    }
+
+    proptest! {
+        /// Eight bytes at a time or one, a line ends at the same place with the same verdict.
+        #[test]
+        fn line_ends_are_found_as_byte_by_byte(
+            // Mostly printable, so that runs of eight clean bytes are common.
+            bytes in prop::collection::vec(
+                prop_oneof![
+                    12 => prop::sample::select(vec![b'a', b' ', b'~', b'#']),
+                    1 => prop::sample::select(vec![b'\n', 0x1F, 0x7F, 0x80, 0xC3, 0xFF, 0x00]),
+                ],
+                0..120,
+            ),
+            start in 0usize..120,
+        ) {
+            let start = start.min(bytes.len());
+            let end = bytes[start..].iter().position(|&b| b == b'\n').map_or(bytes.len(), |i| start + i);
+            let printable = bytes[start..end].iter().all(|b| (0x20..0x7F).contains(b));
+            prop_assert_eq!(line_end(&bytes, start), (end, printable));
+        }
     }
 
     proptest! {
