@@ -11,7 +11,7 @@ use serde::Serialize;
 
 mod id_map;
 
-pub use id_map::IdMap;
+pub use id_map::{IdMap, cmp_ids};
 
 /// Index of a file in `Corpus::files`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]

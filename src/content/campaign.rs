@@ -6,7 +6,7 @@
 use rust_decimal::Decimal;
 
 use super::decode::{self, Ctx, Fields, Help};
-use super::yaml::{Node, NodeKind};
+use super::yaml::{AsTree, Tree, TreeKind};
 use crate::model::{
     Award, AwardScope, Campaign, Cluster, Indicator, IndicatorKind, Language, MenuEntry, Period, Quota,
     ShareCondition, Site, Spanned, Tier,
@@ -50,7 +50,11 @@ const AWARD_FIELDS: &[&str] = &[
 ];
 
 /// Decodes the campaign; missing required parts are reported and left empty.
-pub fn decode(ctx: &mut Ctx<'_>, root: &Node) -> Campaign {
+pub fn decode(ctx: &mut Ctx<'_>, root: &(impl AsTree + ?Sized)) -> Campaign {
+    root.with_tree(|root| decode_tree(ctx, root))
+}
+
+fn decode_tree(ctx: &mut Ctx<'_>, root: &Tree<'_>) -> Campaign {
     let mut c = Campaign { precision: 2, ..Campaign::default() };
     let Some(f) = Fields::new(ctx, root, "campaign.yaml", CAMPAIGN_FIELDS) else {
         return c;
@@ -80,7 +84,7 @@ pub fn decode(ctx: &mut Ctx<'_>, root: &Node) -> Campaign {
     }
     if let Some(n) = f.required(ctx, "periods", "the campaign") {
         c.periods = each(ctx, n, "periods", period);
-        if c.periods.is_empty() && matches!(n.kind, NodeKind::Seq(_)) {
+        if c.periods.is_empty() && matches!(n.kind, TreeKind::Seq(_)) {
             ctx.error("missing-field", n.pos, "the campaign needs at least one period")
                 .help("add a period: periods: [{id: year, title: \"...\"}]");
         }
@@ -93,17 +97,22 @@ pub fn decode(ctx: &mut Ctx<'_>, root: &Node) -> Campaign {
 }
 
 /// Decodes every item of a list with `item`, skipping the ones that fail.
-fn each<T>(ctx: &mut Ctx<'_>, node: &Node, what: &str, item: fn(&mut Ctx<'_>, &Node) -> Option<T>) -> Vec<T> {
+fn each<T>(
+    ctx: &mut Ctx<'_>,
+    node: &Tree<'_>,
+    what: &str,
+    item: fn(&mut Ctx<'_>, &Tree<'_>) -> Option<T>,
+) -> Vec<T> {
     decode::list(ctx, node, what)
         .map_or_else(Vec::new, |items| items.iter().filter_map(|n| item(ctx, n)).collect())
 }
 
 /// A list of ids (or a single id) with their places.
-pub(super) fn ids(ctx: &mut Ctx<'_>, node: &Node, what: &str, kind: &str) -> Vec<Spanned<String>> {
-    let items: Vec<&Node> = match &node.kind {
-        NodeKind::Seq(items) => items.iter().collect(),
-        NodeKind::Scalar { .. } => vec![node],
-        NodeKind::Map(_) => {
+pub(super) fn ids(ctx: &mut Ctx<'_>, node: &Tree<'_>, what: &str, kind: &str) -> Vec<Spanned<String>> {
+    let items: Vec<&Tree<'_>> = match &node.kind {
+        TreeKind::Seq(items) => items.iter().collect(),
+        TreeKind::Scalar { .. } => vec![node],
+        TreeKind::Map(_) => {
             ctx.error(
                 "wrong-type",
                 node.pos,
@@ -115,7 +124,7 @@ pub(super) fn ids(ctx: &mut Ctx<'_>, node: &Node, what: &str, kind: &str) -> Vec
     items.into_iter().filter_map(|n| decode::id(ctx, n, kind).map(|s| Spanned::new(s, n.pos))).collect()
 }
 
-fn language(ctx: &mut Ctx<'_>, node: &Node) -> Option<Language> {
+fn language(ctx: &mut Ctx<'_>, node: &Tree<'_>) -> Option<Language> {
     match decode::string(ctx, node)?.as_str() {
         "vi" => Some(Language::Vi),
         "en" => Some(Language::En),
@@ -127,7 +136,7 @@ fn language(ctx: &mut Ctx<'_>, node: &Node) -> Option<Language> {
     }
 }
 
-fn precision(ctx: &mut Ctx<'_>, node: &Node) -> Option<u32> {
+fn precision(ctx: &mut Ctx<'_>, node: &Tree<'_>) -> Option<u32> {
     let p = decode::count(ctx, node)?;
     if p > 4 {
         ctx.error("invalid-value", node.pos, format!("precision must be 0 to 4 decimals, found {p}"));
@@ -136,7 +145,7 @@ fn precision(ctx: &mut Ctx<'_>, node: &Node) -> Option<u32> {
     Some(p)
 }
 
-fn site(ctx: &mut Ctx<'_>, node: &Node) -> Site {
+fn site(ctx: &mut Ctx<'_>, node: &Tree<'_>) -> Site {
     let mut s = Site::default();
     let Some(f) = Fields::new(ctx, node, "site", SITE_FIELDS) else {
         return s;
@@ -164,7 +173,7 @@ fn site(ctx: &mut Ctx<'_>, node: &Node) -> Site {
     s
 }
 
-fn menu_entry(ctx: &mut Ctx<'_>, node: &Node) -> Option<MenuEntry> {
+fn menu_entry(ctx: &mut Ctx<'_>, node: &Tree<'_>) -> Option<MenuEntry> {
     let f = Fields::new(ctx, node, "a menu entry", &["title", "url"])?;
     let title = f.required(ctx, "title", "a menu entry").and_then(|n| decode::string(ctx, n));
     let url = f.required(ctx, "url", "a menu entry").and_then(|n| {
@@ -192,7 +201,7 @@ fn id_and_title(ctx: &mut Ctx<'_>, f: &Fields<'_>, what: &str, kind: &str) -> Op
     Some((id?, title?))
 }
 
-fn period(ctx: &mut Ctx<'_>, node: &Node) -> Option<Period> {
+fn period(ctx: &mut Ctx<'_>, node: &Tree<'_>) -> Option<Period> {
     let f = Fields::new(ctx, node, "a period", PERIOD_FIELDS)?;
     let (id, title) = id_and_title(ctx, &f, "a period", "period")?;
     let (start, end) = (f.date(ctx, "start"), f.date(ctx, "end"));
@@ -205,14 +214,14 @@ fn period(ctx: &mut Ctx<'_>, node: &Node) -> Option<Period> {
     Some(Period { id, title, start, end, description: f.string(ctx, "description"), pos })
 }
 
-fn cluster(ctx: &mut Ctx<'_>, node: &Node) -> Option<Cluster> {
+fn cluster(ctx: &mut Ctx<'_>, node: &Tree<'_>) -> Option<Cluster> {
     let f = Fields::new(ctx, node, "a cluster", CLUSTER_FIELDS)?;
     let (id, title) = id_and_title(ctx, &f, "a cluster", "cluster")?;
     let pos = f.get("id").map_or(node.pos, |n| n.pos);
     Some(Cluster { id, title, description: f.string(ctx, "description"), pos })
 }
 
-fn tier(ctx: &mut Ctx<'_>, node: &Node) -> Option<Tier> {
+fn tier(ctx: &mut Ctx<'_>, node: &Tree<'_>) -> Option<Tier> {
     let f = Fields::new(ctx, node, "a tier", TIER_FIELDS)?;
     let names = id_and_title(ctx, &f, "a tier", "tier");
     let min_score = f.required(ctx, "min_score", "a tier").and_then(|n| decode::decimal(ctx, n));
@@ -221,7 +230,7 @@ fn tier(ctx: &mut Ctx<'_>, node: &Node) -> Option<Tier> {
     Some(Tier { id, title, min_score: min_score?, description: f.string(ctx, "description"), pos })
 }
 
-fn indicator(ctx: &mut Ctx<'_>, node: &Node) -> Option<Indicator> {
+fn indicator(ctx: &mut Ctx<'_>, node: &Tree<'_>) -> Option<Indicator> {
     let f = Fields::new(ctx, node, "an indicator", INDICATOR_FIELDS)?;
     let names = id_and_title(ctx, &f, "an indicator", "indicator");
     let target = f.required(ctx, "target", "an indicator").and_then(|n| decode::decimal(ctx, n));
@@ -280,7 +289,7 @@ fn indicator_kind(ctx: &mut Ctx<'_>, f: &Fields<'_>) -> Option<IndicatorKind> {
     }
 }
 
-fn award(ctx: &mut Ctx<'_>, node: &Node) -> Option<Award> {
+fn award(ctx: &mut Ctx<'_>, node: &Tree<'_>) -> Option<Award> {
     let f = Fields::new(ctx, node, "an award", AWARD_FIELDS)?;
     let (id, title) = id_and_title(ctx, &f, "an award", "award")?;
     let scope = match f.get("scope") {
@@ -322,8 +331,8 @@ fn award(ctx: &mut Ctx<'_>, node: &Node) -> Option<Award> {
 }
 
 /// `quota: N` or `quota: "P%"`.
-fn quota(ctx: &mut Ctx<'_>, node: &Node) -> Option<Quota> {
-    if let NodeKind::Scalar { text, .. } = &node.kind
+fn quota(ctx: &mut Ctx<'_>, node: &Tree<'_>) -> Option<Quota> {
+    if let TreeKind::Scalar { text, .. } = &node.kind
         && let Some(p) = text.trim().strip_suffix('%')
     {
         return match decode::parse_decimal(p.trim()) {
@@ -339,7 +348,7 @@ fn quota(ctx: &mut Ctx<'_>, node: &Node) -> Option<Quota> {
         };
     }
     match &node.kind {
-        NodeKind::Scalar { plain: true, .. } => decode::count(ctx, node).map(Quota::Count),
+        TreeKind::Scalar { plain: true, .. } => decode::count(ctx, node).map(Quota::Count),
         _ => {
             ctx.error(
                 "invalid-value",

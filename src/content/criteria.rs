@@ -8,7 +8,7 @@
 use rust_decimal::Decimal;
 
 use super::decode::{self, Ctx, Fields, Help};
-use super::yaml::Node;
+use super::yaml::{AsTree, Tree};
 use crate::model::{Band, Bands, CriteriaTable, Criterion, Group, Item, ItemTable, Method};
 
 const TABLE_FIELDS: &[&str] = &["groups", "bonus", "penalties"];
@@ -21,7 +21,11 @@ pub const METHODS: &[&str] = &["assessed", "proportional", "inverse", "pass_fail
 /// Names that a results entry uses for other things, so no criterion may take them.
 pub const RESERVED_CRITERION_IDS: &[&str] = &["unit", "bonus", "penalties", "metrics", "evidence", "notes"];
 
-pub fn decode(ctx: &mut Ctx<'_>, root: &Node) -> CriteriaTable {
+pub fn decode(ctx: &mut Ctx<'_>, root: &(impl AsTree + ?Sized)) -> CriteriaTable {
+    root.with_tree(|root| decode_tree(ctx, root))
+}
+
+fn decode_tree(ctx: &mut Ctx<'_>, root: &Tree<'_>) -> CriteriaTable {
     let mut table = CriteriaTable::default();
     let Some(f) = Fields::new(ctx, root, "criteria.yaml", TABLE_FIELDS) else {
         return table;
@@ -36,7 +40,7 @@ pub fn decode(ctx: &mut Ctx<'_>, root: &Node) -> CriteriaTable {
     table
 }
 
-fn group(ctx: &mut Ctx<'_>, node: &Node) -> Option<Group> {
+fn group(ctx: &mut Ctx<'_>, node: &Tree<'_>) -> Option<Group> {
     let f = Fields::new(ctx, node, "a criteria group", GROUP_FIELDS)?;
     let id = f.required(ctx, "id", "a criteria group").and_then(|n| decode::id(ctx, n, "group"));
     let title = f.required(ctx, "title", "a criteria group").and_then(|n| decode::string(ctx, n));
@@ -53,7 +57,7 @@ fn group(ctx: &mut Ctx<'_>, node: &Node) -> Option<Group> {
     })
 }
 
-fn criterion(ctx: &mut Ctx<'_>, node: &Node) -> Option<Criterion> {
+fn criterion(ctx: &mut Ctx<'_>, node: &Tree<'_>) -> Option<Criterion> {
     let f = Fields::new(ctx, node, "a criterion", CRITERION_FIELDS)?;
     let id = f.required(ctx, "id", "a criterion").and_then(|n| criterion_id(ctx, n));
     let title = f.required(ctx, "title", "a criterion").and_then(|n| decode::string(ctx, n));
@@ -70,7 +74,7 @@ fn criterion(ctx: &mut Ctx<'_>, node: &Node) -> Option<Criterion> {
     })
 }
 
-fn criterion_id(ctx: &mut Ctx<'_>, node: &Node) -> Option<String> {
+fn criterion_id(ctx: &mut Ctx<'_>, node: &Tree<'_>) -> Option<String> {
     let id = decode::id(ctx, node, "criterion")?;
     if RESERVED_CRITERION_IDS.contains(&id.as_str()) {
         ctx.error("reserved-id", node.pos, format!("`{id}` is reserved and cannot be a criterion id"))
@@ -80,7 +84,7 @@ fn criterion_id(ctx: &mut Ctx<'_>, node: &Node) -> Option<String> {
     Some(id)
 }
 
-fn positive(ctx: &mut Ctx<'_>, node: &Node, field: &str) -> Option<Decimal> {
+fn positive(ctx: &mut Ctx<'_>, node: &Tree<'_>, field: &str) -> Option<Decimal> {
     let d = decode::decimal(ctx, node)?;
     if d <= Decimal::ZERO {
         ctx.error("invalid-value", node.pos, format!("`{field}` must be greater than 0, found {d}"));
@@ -99,7 +103,7 @@ fn method_fields(method: &str) -> &'static [&'static str] {
     }
 }
 
-fn method(ctx: &mut Ctx<'_>, f: &Fields<'_>, node: &Node, max: Option<Decimal>) -> Option<Method> {
+fn method(ctx: &mut Ctx<'_>, f: &Fields<'_>, node: &Tree<'_>, max: Option<Decimal>) -> Option<Method> {
     let name = decode::string(ctx, node)?;
     if !METHODS.contains(&name.as_str()) {
         let help = crate::diagnostics::did_you_mean(&name, METHODS.iter().copied())
@@ -150,7 +154,7 @@ fn method(ctx: &mut Ctx<'_>, f: &Fields<'_>, node: &Node, max: Option<Decimal>) 
     (!foreign).then_some(method)
 }
 
-fn cap(ctx: &mut Ctx<'_>, node: &Node) -> Option<Decimal> {
+fn cap(ctx: &mut Ctx<'_>, node: &Tree<'_>) -> Option<Decimal> {
     let d = decode::decimal(ctx, node)?;
     if d < Decimal::ONE {
         ctx.error("invalid-value", node.pos, format!("`cap` must be 1 or more, found {d}"))
@@ -160,7 +164,7 @@ fn cap(ctx: &mut Ctx<'_>, node: &Node) -> Option<Decimal> {
     Some(d)
 }
 
-fn bands(ctx: &mut Ctx<'_>, node: &Node, max: Option<Decimal>) -> Option<Bands> {
+fn bands(ctx: &mut Ctx<'_>, node: &Tree<'_>, max: Option<Decimal>) -> Option<Bands> {
     let items = decode::list(ctx, node, "bands")?;
     if items.is_empty() {
         ctx.error("invalid-value", node.pos, "`bands` needs at least one band")
@@ -225,7 +229,7 @@ fn bands(ctx: &mut Ctx<'_>, node: &Node, max: Option<Decimal>) -> Option<Bands> 
     Some(if kind == Some("max") { Bands::Max(out) } else { Bands::Min(out) })
 }
 
-fn band_points(ctx: &mut Ctx<'_>, node: &Node, max: Option<Decimal>) -> Option<Decimal> {
+fn band_points(ctx: &mut Ctx<'_>, node: &Tree<'_>, max: Option<Decimal>) -> Option<Decimal> {
     let p = decode::decimal(ctx, node)?;
     let too_big = max.is_some_and(|m| p > m);
     if p.is_sign_negative() || too_big {
@@ -237,7 +241,7 @@ fn band_points(ctx: &mut Ctx<'_>, node: &Node, max: Option<Decimal>) -> Option<D
     Some(p)
 }
 
-fn item_table(ctx: &mut Ctx<'_>, node: &Node, what: &str) -> Option<ItemTable> {
+fn item_table(ctx: &mut Ctx<'_>, node: &Tree<'_>, what: &str) -> Option<ItemTable> {
     let f = Fields::new(ctx, node, what, ITEM_TABLE_FIELDS)?;
     let max = f.get("max").and_then(|n| non_negative(ctx, n, "max"));
     let items = f
@@ -248,7 +252,7 @@ fn item_table(ctx: &mut Ctx<'_>, node: &Node, what: &str) -> Option<ItemTable> {
     Some(ItemTable { max, items })
 }
 
-fn item(ctx: &mut Ctx<'_>, node: &Node, table: &str) -> Option<Item> {
+fn item(ctx: &mut Ctx<'_>, node: &Tree<'_>, table: &str) -> Option<Item> {
     let what = if table == "bonus" { "a bonus item" } else { "a penalty item" };
     let f = Fields::new(ctx, node, what, ITEM_FIELDS)?;
     let id = f.required(ctx, "id", what).and_then(|n| decode::id(ctx, n, "item"));
@@ -263,7 +267,7 @@ fn item(ctx: &mut Ctx<'_>, node: &Node, table: &str) -> Option<Item> {
     })
 }
 
-fn non_negative(ctx: &mut Ctx<'_>, node: &Node, field: &str) -> Option<Decimal> {
+fn non_negative(ctx: &mut Ctx<'_>, node: &Tree<'_>, field: &str) -> Option<Decimal> {
     let d = decode::decimal(ctx, node)?;
     if d.is_sign_negative() {
         ctx.error("invalid-value", node.pos, format!("`{field}` cannot be negative, found {d}"))

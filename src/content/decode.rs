@@ -9,7 +9,7 @@ use std::str::FromStr;
 
 use rust_decimal::Decimal;
 
-use super::yaml::{Node, NodeKind, plain_bool};
+use super::yaml::{Tree, TreeKind, plain_bool};
 use crate::diagnostics::{Diagnostic, did_you_mean};
 use crate::model::{Date, Pos, Spanned};
 
@@ -65,14 +65,14 @@ impl Help for Diagnostic {
 
 /// The fields of one mapping, checked against the names the object knows.
 pub struct Fields<'n> {
-    entries: Vec<(&'n str, &'n Node, &'n Node)>,
+    entries: Vec<(&'n str, &'n Tree<'n>, &'n Tree<'n>)>,
     pub pos: Pos,
 }
 
 impl<'n> Fields<'n> {
     /// Reads `node` as a mapping of `what` (e.g. "a period"). Unknown and duplicate keys are
     /// reported here; `None` (with an error) when the node is not a mapping.
-    pub fn new(ctx: &mut Ctx<'_>, node: &'n Node, what: &str, known: &[&str]) -> Option<Fields<'n>> {
+    pub fn new(ctx: &mut Ctx<'_>, node: &'n Tree<'n>, what: &str, known: &[&str]) -> Option<Fields<'n>> {
         let entries = map_entries(ctx, node, what)?;
         let mut kept = Vec::with_capacity(entries.len());
         for (key, knode, value) in entries {
@@ -88,17 +88,17 @@ impl<'n> Fields<'n> {
     }
 
     /// The value of an optional field; a null value counts as absent.
-    pub fn get(&self, key: &str) -> Option<&'n Node> {
+    pub fn get(&self, key: &str) -> Option<&'n Tree<'n>> {
         self.entries.iter().find(|(k, _, _)| *k == key).map(|(_, _, v)| *v).filter(|v| !v.is_null())
     }
 
     /// The key node of a field, when present (to point at the field itself).
-    pub fn key_node(&self, key: &str) -> Option<&'n Node> {
+    pub fn key_node(&self, key: &str) -> Option<&'n Tree<'n>> {
         self.entries.iter().find(|(k, _, _)| *k == key).map(|(_, k, _)| *k)
     }
 
     /// The value of a required field, or an error at the mapping that lacks it.
-    pub fn required(&self, ctx: &mut Ctx<'_>, key: &str, what: &str) -> Option<&'n Node> {
+    pub fn required(&self, ctx: &mut Ctx<'_>, key: &str, what: &str) -> Option<&'n Tree<'n>> {
         let value = self.get(key);
         if value.is_none() {
             let pos = self.key_node(key).map_or(self.pos, |k| k.pos);
@@ -109,7 +109,7 @@ impl<'n> Fields<'n> {
     }
 
     /// Names of the fields present (with non-null values).
-    pub fn present(&self) -> impl Iterator<Item = (&'n str, &'n Node)> + '_ {
+    pub fn present(&self) -> impl Iterator<Item = (&'n str, &'n Tree<'n>)> + '_ {
         self.entries.iter().filter(|(_, _, v)| !v.is_null()).map(|(k, kn, _)| (*k, *kn))
     }
 
@@ -133,10 +133,10 @@ impl<'n> Fields<'n> {
 /// The entries of a mapping as (key text, key node, value node); duplicate keys are errors.
 pub fn map_entries<'n>(
     ctx: &mut Ctx<'_>,
-    node: &'n Node,
+    node: &'n Tree<'n>,
     what: &str,
-) -> Option<Vec<(&'n str, &'n Node, &'n Node)>> {
-    let NodeKind::Map(entries) = &node.kind else {
+) -> Option<Vec<(&'n str, &'n Tree<'n>, &'n Tree<'n>)>> {
+    let TreeKind::Map(entries) = &node.kind else {
         ctx.error(
             "wrong-type",
             node.pos,
@@ -144,10 +144,10 @@ pub fn map_entries<'n>(
         );
         return None;
     };
-    let mut out: Vec<(&str, &Node, &Node)> = Vec::with_capacity(entries.len());
+    let mut out: Vec<(&str, &Tree<'_>, &Tree<'_>)> = Vec::with_capacity(entries.len());
     let earlier = earlier_keys(entries);
     for ((key, value), earlier) in entries.iter().zip(earlier) {
-        let NodeKind::Scalar { text, .. } = &key.kind else {
+        let TreeKind::Scalar { text, .. } = &key.kind else {
             ctx.error(
                 "wrong-type",
                 key.pos,
@@ -161,43 +161,61 @@ pub fn map_entries<'n>(
                 .help(format!("it is already given on line {first_line}; keep one"));
             continue;
         }
-        out.push((text.as_str(), key, value));
+        out.push((text.as_ref(), key, value));
     }
     Some(out)
 }
 
-/// For each entry, the first earlier entry with the same (scalar) key, if any. Small mappings
-/// compare fingerprints pairwise; large ones sort, so the work stays O(n log n) in a mapping's
-/// size (a key compared with every earlier key was quadratic).
-fn earlier_keys(entries: &[(Node, Node)]) -> Vec<Option<usize>> {
-    let keys: Vec<Option<&str>> = entries
-        .iter()
-        .map(|(k, _)| match &k.kind {
-            NodeKind::Scalar { text, .. } => Some(text.as_str()),
-            _ => None,
-        })
-        .collect();
-    let mut earlier = vec![None; keys.len()];
-    if keys.len() <= 64 {
-        let prints: Vec<u64> = keys.iter().map(|k| k.map_or(0, fingerprint)).collect();
-        for i in 1..keys.len() {
-            let Some(key) = keys[i] else { continue };
-            earlier[i] = (0..i).find(|&j| prints[j] == prints[i] && keys[j] == Some(key));
+/// For each entry, the first earlier entry with the same (scalar) key, if any. Mappings of up
+/// to `SMALL_MAP` entries (nearly every mapping in content) look keys up in a small table on the
+/// stack, one probe per key: comparing each key with every earlier one was quadratic, and a
+/// period's results of 30-odd values took more comparisons than the rest of its decoding.
+/// Larger mappings sort, so the work stays O(n log n) in a mapping's size.
+fn earlier_keys(entries: &[(Tree<'_>, Tree<'_>)]) -> Vec<Option<usize>> {
+    let key = |i: usize| match &entries[i].0.kind {
+        TreeKind::Scalar { text, .. } => Some(text.as_ref()),
+        _ => None,
+    };
+    let mut earlier = vec![None; entries.len()];
+    if entries.len() <= SMALL_MAP {
+        // Open addressing: a slot holds 1 + the index of the first entry with its key.
+        let mut slots = [0u8; 2 * SMALL_MAP];
+        for (i, first) in earlier.iter_mut().enumerate() {
+            let Some(k) = key(i) else { continue };
+            let mut slot = (fingerprint(k).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 56) as usize;
+            loop {
+                match slots[slot] {
+                    0 => {
+                        slots[slot] = (i + 1) as u8;
+                        break;
+                    }
+                    taken if key(taken as usize - 1) == Some(k) => {
+                        *first = Some(taken as usize - 1);
+                        break;
+                    }
+                    _ => slot = (slot + 1) % slots.len(),
+                }
+            }
         }
         return earlier;
     }
-    let mut order: Vec<usize> = (0..keys.len()).filter(|&i| keys[i].is_some()).collect();
-    order.sort_by(|&a, &b| keys[a].cmp(&keys[b]).then(a.cmp(&b)));
+    let mut order: Vec<usize> = (0..entries.len()).filter(|&i| key(i).is_some()).collect();
+    order.sort_by(|&a, &b| key(a).cmp(&key(b)).then(a.cmp(&b)));
     for pair in order.windows(2) {
-        if keys[pair[0]] == keys[pair[1]] {
+        if key(pair[0]) == key(pair[1]) {
             earlier[pair[1]] = Some(earlier[pair[0]].unwrap_or(pair[0]));
         }
     }
     earlier
 }
 
+/// Largest mapping whose keys `earlier_keys` looks up in a table; its 256 slots (twice as many,
+/// so the table is at most half full; one per value of a hash's top byte) hold an entry's
+/// index + 1 in a byte.
+const SMALL_MAP: usize = 128;
+
 /// A key's length and first bytes: equal keys have equal fingerprints, and most different
-/// keys do not, so most comparisons are one integer compare.
+/// keys do not.
 fn fingerprint(key: &str) -> u64 {
     let bytes = key.as_bytes();
     let mut print = [0u8; 8];
@@ -208,9 +226,9 @@ fn fingerprint(key: &str) -> u64 {
 }
 
 /// A list, or an error.
-pub fn list<'n>(ctx: &mut Ctx<'_>, node: &'n Node, what: &str) -> Option<&'n [Node]> {
+pub fn list<'n>(ctx: &mut Ctx<'_>, node: &'n Tree<'n>, what: &str) -> Option<&'n [Tree<'n>]> {
     match &node.kind {
-        NodeKind::Seq(items) => Some(items),
+        TreeKind::Seq(items) => Some(items),
         _ => {
             ctx.error("wrong-type", node.pos, format!("{what} must be a list, found {}", node.describe()))
                 .help("write a list as `[a, b]` or as lines starting with `- `");
@@ -220,9 +238,9 @@ pub fn list<'n>(ctx: &mut Ctx<'_>, node: &'n Node, what: &str) -> Option<&'n [No
 }
 
 /// Any scalar as text (a plain `2016` or `true` is kept as written).
-pub fn string(ctx: &mut Ctx<'_>, node: &Node) -> Option<String> {
+pub fn string(ctx: &mut Ctx<'_>, node: &Tree<'_>) -> Option<String> {
     match &node.kind {
-        NodeKind::Scalar { text, .. } if !node.is_null() => Some(text.clone()),
+        TreeKind::Scalar { text, .. } if !node.is_null() => Some(text.to_string()),
         _ => {
             ctx.error("wrong-type", node.pos, format!("expected text, found {}", node.describe()));
             None
@@ -230,12 +248,12 @@ pub fn string(ctx: &mut Ctx<'_>, node: &Node) -> Option<String> {
     }
 }
 
-pub fn spanned_string(ctx: &mut Ctx<'_>, node: &Node) -> Option<Spanned<String>> {
+pub fn spanned_string(ctx: &mut Ctx<'_>, node: &Tree<'_>) -> Option<Spanned<String>> {
     string(ctx, node).map(|s| Spanned::new(s, node.pos))
 }
 
 /// An id of a period, cluster, criterion, etc.: `^[A-Za-z0-9][A-Za-z0-9._-]*$`.
-pub fn id(ctx: &mut Ctx<'_>, node: &Node, kind: &str) -> Option<String> {
+pub fn id(ctx: &mut Ctx<'_>, node: &Tree<'_>, kind: &str) -> Option<String> {
     let text = string(ctx, node)?;
     if is_key_id(&text) {
         Some(text)
@@ -248,9 +266,10 @@ pub fn id(ctx: &mut Ctx<'_>, node: &Node, kind: &str) -> Option<String> {
 
 /// Whether `text` matches `^[A-Za-z0-9][A-Za-z0-9._-]*$`.
 pub fn is_key_id(text: &str) -> bool {
-    let mut chars = text.chars();
-    chars.next().is_some_and(|c| c.is_ascii_alphanumeric())
-        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+    // Bytes, not chars: every allowed character is ASCII, and no byte of another character is.
+    let mut bytes = text.bytes();
+    bytes.next().is_some_and(|b| b.is_ascii_alphanumeric())
+        && bytes.all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
 }
 
 /// Whether `text` matches `^[a-z0-9]+(-[a-z0-9]+)*$` (unit, news, agreement and page ids).
@@ -262,9 +281,9 @@ pub fn is_slug(text: &str) -> bool {
 }
 
 /// An exact decimal from a plain scalar's text.
-pub fn decimal(ctx: &mut Ctx<'_>, node: &Node) -> Option<Decimal> {
+pub fn decimal(ctx: &mut Ctx<'_>, node: &Tree<'_>) -> Option<Decimal> {
     match &node.kind {
-        NodeKind::Scalar { text, plain: true } if !node.is_null() => match parse_decimal(text) {
+        TreeKind::Scalar { text, plain: true } if !node.is_null() => match parse_decimal(text) {
             Ok(d) => Some(d),
             Err(problem) => {
                 let d = ctx.error(problem.code(), node.pos, problem.message(text));
@@ -272,7 +291,7 @@ pub fn decimal(ctx: &mut Ctx<'_>, node: &Node) -> Option<Decimal> {
                 None
             }
         },
-        NodeKind::Scalar { text, plain: false } if parse_decimal(text).is_ok() => {
+        TreeKind::Scalar { text, plain: false } if parse_decimal(text).is_ok() => {
             ctx.error("wrong-type", node.pos, format!("expected a number, found the quoted text \"{text}\""))
                 .help(format!("write the number without quotes: {text}"));
             None
@@ -284,7 +303,7 @@ pub fn decimal(ctx: &mut Ctx<'_>, node: &Node) -> Option<Decimal> {
     }
 }
 
-pub fn spanned_decimal(ctx: &mut Ctx<'_>, node: &Node) -> Option<Spanned<Decimal>> {
+pub fn spanned_decimal(ctx: &mut Ctx<'_>, node: &Tree<'_>) -> Option<Spanned<Decimal>> {
     decimal(ctx, node).map(|d| Spanned::new(d, node.pos))
 }
 
@@ -394,7 +413,7 @@ pub(super) fn simple_decimal(text: &str) -> Option<Decimal> {
 }
 
 /// A non-negative whole number that fits in `u32`.
-pub fn count(ctx: &mut Ctx<'_>, node: &Node) -> Option<u32> {
+pub fn count(ctx: &mut Ctx<'_>, node: &Tree<'_>) -> Option<u32> {
     let d = decimal(ctx, node)?;
     if d.is_sign_negative() || !d.fract().is_zero() || d > Decimal::from(u32::MAX) {
         ctx.error("wrong-type", node.pos, format!("expected a whole number 0 or more, found {d}"));
@@ -404,8 +423,8 @@ pub fn count(ctx: &mut Ctx<'_>, node: &Node) -> Option<u32> {
 }
 
 /// A YAML 1.2 boolean; `yes`, `no`, `1` and quoted booleans are errors with a hint.
-pub fn boolean(ctx: &mut Ctx<'_>, node: &Node) -> Option<bool> {
-    if let NodeKind::Scalar { text, plain } = &node.kind {
+pub fn boolean(ctx: &mut Ctx<'_>, node: &Tree<'_>) -> Option<bool> {
+    if let TreeKind::Scalar { text, plain } = &node.kind {
         if *plain && let Some(b) = plain_bool(text) {
             return Some(b);
         }
@@ -425,14 +444,14 @@ pub fn boolean(ctx: &mut Ctx<'_>, node: &Node) -> Option<bool> {
 }
 
 /// A `YYYY-MM-DD` date.
-pub fn date(ctx: &mut Ctx<'_>, node: &Node) -> Option<Date> {
-    if let NodeKind::Scalar { text, .. } = &node.kind
+pub fn date(ctx: &mut Ctx<'_>, node: &Tree<'_>) -> Option<Date> {
+    if let TreeKind::Scalar { text, .. } = &node.kind
         && let Some(d) = Date::parse(text.trim())
     {
         return Some(d);
     }
     let found = match &node.kind {
-        NodeKind::Scalar { text, .. } => format!("\"{text}\""),
+        TreeKind::Scalar { text, .. } => format!("\"{text}\""),
         _ => node.describe().to_string(),
     };
     ctx.error("invalid-date", node.pos, format!("expected a date YYYY-MM-DD, found {found}"))
@@ -512,12 +531,12 @@ mod tests {
 
     #[test]
     fn repeated_keys_point_at_the_first() {
-        let node = |text: &str| Node {
-            kind: NodeKind::Scalar { text: text.into(), plain: true },
+        let node = |text: &str| Tree::<'static> {
+            kind: TreeKind::Scalar { text: text.to_string().into(), plain: true },
             pos: Pos { line: 1, ..Pos::default() },
         };
         for n in [5usize, 200] {
-            let mut entries: Vec<(Node, Node)> =
+            let mut entries: Vec<(Tree<'_>, Tree<'_>)> =
                 (0..n).map(|i| (node(&format!("k{i}")), node("v"))).collect();
             entries.push((node("k1"), node("v")));
             entries.push((node("k3"), node("v")));
@@ -525,6 +544,27 @@ mod tests {
             let earlier = earlier_keys(&entries);
             assert_eq!(&earlier[n..], &[Some(1), Some(3), Some(1)]);
             assert!(earlier[..n].iter().all(Option::is_none));
+        }
+    }
+
+    proptest::proptest! {
+        /// The table and the sort find, for every key, the first entry with the same key.
+        #[test]
+        fn earlier_keys_are_the_first_equal_keys(keys in proptest::collection::vec("[ab]{0,2}|k[0-9]{1,3}|é", 0..300)) {
+            let node = |text: &str| Tree::<'static> {
+                kind: TreeKind::Scalar { text: text.to_string().into(), plain: true },
+                pos: Pos::default(),
+            };
+            // A mapping key that is not a scalar has no key text and is never repeated.
+            let entries: Vec<(Tree<'_>, Tree<'_>)> = keys
+                .iter()
+                .map(|k| if k == "é" { (Tree { kind: TreeKind::Seq(Vec::new()), pos: Pos::default() }, node("v")) } else { (node(k), node("v")) })
+                .collect();
+            let scalar = |i: usize| (keys[i] != "é").then_some(keys[i].as_str());
+            let expected: Vec<Option<usize>> = (0..keys.len())
+                .map(|i| scalar(i).and_then(|k| (0..i).find(|&j| scalar(j) == Some(k))))
+                .collect();
+            proptest::prop_assert_eq!(earlier_keys(&entries), expected);
         }
     }
 

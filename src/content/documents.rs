@@ -8,7 +8,7 @@ use rust_decimal::Decimal;
 
 use super::campaign::ids;
 use super::decode::{self, Ctx, Fields, Help};
-use super::yaml::{Node, NodeKind, plain_bool};
+use super::yaml::{AsTree, Tree, TreeKind, plain_bool};
 use crate::model::{
     Agreement, Date, FileId, Home, IdMap, News, Page, PeriodResults, Pos, Registration, Spanned, Unit, Value,
 };
@@ -23,12 +23,24 @@ const PAGE_FIELDS: &[&str] = &["title", "draft", "weight"];
 pub const RESERVED_METRICS: &[&str] = &["registered", "reported", "headcount"];
 
 /// What every document decoder needs to know about its file.
-pub struct DocFile<'a> {
+pub struct DocFile<'a, N: AsTree + ?Sized = Tree<'a>> {
     pub id: &'a str,
     pub file: FileId,
     pub body: &'a str,
-    /// The front matter's root node; `None` when the file has no front matter.
-    pub root: Option<&'a Node>,
+    /// The front matter's root node (the loader's `Tree`, or an owned `Node`); `None` when the
+    /// file has no front matter.
+    pub root: Option<&'a N>,
+}
+
+impl<N: AsTree + ?Sized> DocFile<'_, N> {
+    /// Reads the document with its front matter as a `Tree`.
+    fn with_tree<R>(&self, read: impl FnOnce(&DocFile<'_>) -> R) -> R {
+        let (id, file, body) = (self.id, self.file, self.body);
+        match self.root {
+            Some(root) => root.with_tree(|root| read(&DocFile { id, file, body, root: Some(root) })),
+            None => read(&DocFile { id, file, body, root: None }),
+        }
+    }
 }
 
 fn missing_front_matter(ctx: &mut Ctx<'_>, doc: &DocFile<'_>, what: &str, example: &str) {
@@ -36,7 +48,15 @@ fn missing_front_matter(ctx: &mut Ctx<'_>, doc: &DocFile<'_>, what: &str, exampl
         .help(format!("start the file with a `---` line, then {example}, then a `---` line"));
 }
 
-pub fn unit(ctx: &mut Ctx<'_>, doc: &DocFile<'_>, folder: Option<String>) -> Option<Unit> {
+pub fn unit(
+    ctx: &mut Ctx<'_>,
+    doc: &DocFile<'_, impl AsTree + ?Sized>,
+    folder: Option<String>,
+) -> Option<Unit> {
+    doc.with_tree(|doc| unit_tree(ctx, doc, folder))
+}
+
+fn unit_tree(ctx: &mut Ctx<'_>, doc: &DocFile<'_>, folder: Option<String>) -> Option<Unit> {
     let Some(root) = doc.root else {
         missing_front_matter(ctx, doc, "the unit", "`name: \"...\"`");
         return None;
@@ -75,7 +95,7 @@ pub fn unit(ctx: &mut Ctx<'_>, doc: &DocFile<'_>, folder: Option<String>) -> Opt
     })
 }
 
-fn non_negative(ctx: &mut Ctx<'_>, node: &Node, what: &str) -> Option<Spanned<Decimal>> {
+fn non_negative(ctx: &mut Ctx<'_>, node: &Tree<'_>, what: &str) -> Option<Spanned<Decimal>> {
     let d = decode::spanned_decimal(ctx, node)?;
     if d.value.is_sign_negative() {
         ctx.error("negative-value", node.pos, format!("{what} cannot be negative, found {}", d.value));
@@ -84,7 +104,7 @@ fn non_negative(ctx: &mut Ctx<'_>, node: &Node, what: &str) -> Option<Spanned<De
     Some(d)
 }
 
-fn registration(ctx: &mut Ctx<'_>, node: &Node) -> Option<Registration> {
+fn registration(ctx: &mut Ctx<'_>, node: &Tree<'_>) -> Option<Registration> {
     // `registration: {}` and `registration:` with only a date both mean "registered".
     if node.is_null() {
         return Some(Registration { pos: node.pos, ..Registration::default() });
@@ -106,13 +126,14 @@ fn registration(ctx: &mut Ctx<'_>, node: &Node) -> Option<Registration> {
 /// A mapping from ids to values decoded by `value`; keys must be valid ids.
 fn keyed<T>(
     ctx: &mut Ctx<'_>,
-    node: &Node,
+    node: &Tree<'_>,
     what: &str,
     kind: &str,
-    value: fn(&mut Ctx<'_>, &Node) -> Option<T>,
+    value: fn(&mut Ctx<'_>, &Tree<'_>) -> Option<T>,
 ) -> IdMap<T> {
-    let mut out = Vec::new();
-    for (key, knode, vnode) in decode::map_entries(ctx, node, what).unwrap_or_default() {
+    let entries = decode::map_entries(ctx, node, what).unwrap_or_default();
+    let mut out = Vec::with_capacity(entries.len());
+    for (key, knode, vnode) in entries {
         if !decode::is_key_id(key) {
             ctx.error("invalid-id", knode.pos, format!("`{key}` is not a valid {kind} id in {what}"));
             continue;
@@ -127,9 +148,10 @@ fn keyed<T>(
     out.into_iter().collect()
 }
 
-fn metrics(ctx: &mut Ctx<'_>, node: &Node) -> IdMap<Spanned<Decimal>> {
-    let mut out = Vec::new();
-    for (key, knode, vnode) in decode::map_entries(ctx, node, "metrics").unwrap_or_default() {
+fn metrics(ctx: &mut Ctx<'_>, node: &Tree<'_>) -> IdMap<Spanned<Decimal>> {
+    let entries = decode::map_entries(ctx, node, "metrics").unwrap_or_default();
+    let mut out = Vec::with_capacity(entries.len());
+    for (key, knode, vnode) in entries {
         if RESERVED_METRICS.contains(&key) {
             let help = if key == "headcount" {
                 "set the unit's `headcount` field instead"
@@ -146,9 +168,10 @@ fn metrics(ctx: &mut Ctx<'_>, node: &Node) -> IdMap<Spanned<Decimal>> {
     out.into_iter().collect()
 }
 
-fn results(ctx: &mut Ctx<'_>, node: &Node) -> IdMap<PeriodResults> {
-    let mut out = Vec::new();
-    for (period, knode, vnode) in decode::map_entries(ctx, node, "results").unwrap_or_default() {
+fn results(ctx: &mut Ctx<'_>, node: &Tree<'_>) -> IdMap<PeriodResults> {
+    let entries = decode::map_entries(ctx, node, "results").unwrap_or_default();
+    let mut out = Vec::with_capacity(entries.len());
+    for (period, knode, vnode) in entries {
         if !decode::is_key_id(period) {
             ctx.error("invalid-id", knode.pos, format!("`{period}` is not a valid period id"));
             continue;
@@ -164,9 +187,10 @@ fn results(ctx: &mut Ctx<'_>, node: &Node) -> IdMap<PeriodResults> {
 
 // Maps are collected from vectors rather than filled by insert: keys are unique (map_entries
 // drops repeats), and one sort of the collected entries is cheaper than sorted inserts.
-fn period_results(ctx: &mut Ctx<'_>, node: &Node, entry: &mut PeriodResults) {
-    let mut values = Vec::new();
-    for (key, knode, vnode) in decode::map_entries(ctx, node, "a period's results").unwrap_or_default() {
+fn period_results(ctx: &mut Ctx<'_>, node: &Tree<'_>, entry: &mut PeriodResults) {
+    let entries = decode::map_entries(ctx, node, "a period's results").unwrap_or_default();
+    let mut values = Vec::with_capacity(entries.len());
+    for (key, knode, vnode) in entries {
         match key {
             "bonus" => entry.bonus = keyed(ctx, vnode, "bonus", "bonus item", count),
             "penalties" => entry.penalties = keyed(ctx, vnode, "penalties", "penalty item", count),
@@ -187,23 +211,23 @@ fn period_results(ctx: &mut Ctx<'_>, node: &Node, entry: &mut PeriodResults) {
 }
 
 /// A count for a bonus or penalty item: a non-negative number.
-fn count(ctx: &mut Ctx<'_>, node: &Node) -> Option<Spanned<Decimal>> {
+fn count(ctx: &mut Ctx<'_>, node: &Tree<'_>) -> Option<Spanned<Decimal>> {
     non_negative(ctx, node, "a count")
 }
 
-fn evidence_list(ctx: &mut Ctx<'_>, node: &Node) -> Option<Vec<Spanned<String>>> {
+fn evidence_list(ctx: &mut Ctx<'_>, node: &Tree<'_>) -> Option<Vec<Spanned<String>>> {
     match &node.kind {
-        NodeKind::Seq(items) => Some(items.iter().filter_map(|n| decode::spanned_string(ctx, n)).collect()),
+        TreeKind::Seq(items) => Some(items.iter().filter_map(|n| decode::spanned_string(ctx, n)).collect()),
         _ => decode::spanned_string(ctx, node).map(|s| vec![s]),
     }
 }
 
 /// A criterion's actual value: a number, or `true`/`false`.
-fn value(ctx: &mut Ctx<'_>, node: &Node) -> Option<Spanned<Value>> {
+fn value(ctx: &mut Ctx<'_>, node: &Tree<'_>) -> Option<Spanned<Value>> {
     if node.is_null() {
         return None;
     }
-    if let NodeKind::Scalar { text, plain: true } = &node.kind {
+    if let TreeKind::Scalar { text, plain: true } = &node.kind {
         if let Some(b) = plain_bool(text) {
             return Some(Spanned::new(Value::Bool(b), node.pos));
         }
@@ -212,7 +236,7 @@ fn value(ctx: &mut Ctx<'_>, node: &Node) -> Option<Spanned<Value>> {
         }
     }
     let found = match &node.kind {
-        NodeKind::Scalar { text, .. } => format!("\"{text}\""),
+        TreeKind::Scalar { text, .. } => format!("\"{text}\""),
         _ => node.describe().to_string(),
     };
     let d = ctx.error(
@@ -220,7 +244,7 @@ fn value(ctx: &mut Ctx<'_>, node: &Node) -> Option<Spanned<Value>> {
         node.pos,
         format!("a criterion's value must be a number or true/false, found {found}"),
     );
-    if let NodeKind::Scalar { text, .. } = &node.kind {
+    if let TreeKind::Scalar { text, .. } = &node.kind {
         match text.to_lowercase().as_str() {
             "yes" | "y" | "on" | "có" | "đạt" => d.help("write true (YAML 1.2 reads `yes` as text)"),
             "no" | "n" | "off" | "không" => d.help("write false (YAML 1.2 reads `no` as text)"),
@@ -237,7 +261,11 @@ fn title_and_date(ctx: &mut Ctx<'_>, f: &Fields<'_>, what: &str) -> (Option<Stri
     (title, date)
 }
 
-pub fn news(ctx: &mut Ctx<'_>, doc: &DocFile<'_>) -> Option<News> {
+pub fn news(ctx: &mut Ctx<'_>, doc: &DocFile<'_, impl AsTree + ?Sized>) -> Option<News> {
+    doc.with_tree(|doc| news_tree(ctx, doc))
+}
+
+fn news_tree(ctx: &mut Ctx<'_>, doc: &DocFile<'_>) -> Option<News> {
     let Some(root) = doc.root else {
         missing_front_matter(ctx, doc, "the news item", "`title: \"...\"` and `date: 2016-06-30`");
         return None;
@@ -256,7 +284,11 @@ pub fn news(ctx: &mut Ctx<'_>, doc: &DocFile<'_>) -> Option<News> {
     })
 }
 
-pub fn agreement(ctx: &mut Ctx<'_>, doc: &DocFile<'_>) -> Option<Agreement> {
+pub fn agreement(ctx: &mut Ctx<'_>, doc: &DocFile<'_, impl AsTree + ?Sized>) -> Option<Agreement> {
+    doc.with_tree(|doc| agreement_tree(ctx, doc))
+}
+
+fn agreement_tree(ctx: &mut Ctx<'_>, doc: &DocFile<'_>) -> Option<Agreement> {
     let Some(root) = doc.root else {
         missing_front_matter(ctx, doc, "the agreement", "`title`, `date` and `parties`");
         return None;
@@ -277,7 +309,11 @@ pub fn agreement(ctx: &mut Ctx<'_>, doc: &DocFile<'_>) -> Option<Agreement> {
     })
 }
 
-pub fn page(ctx: &mut Ctx<'_>, doc: &DocFile<'_>) -> Option<Page> {
+pub fn page(ctx: &mut Ctx<'_>, doc: &DocFile<'_, impl AsTree + ?Sized>) -> Option<Page> {
+    doc.with_tree(|doc| page_tree(ctx, doc))
+}
+
+fn page_tree(ctx: &mut Ctx<'_>, doc: &DocFile<'_>) -> Option<Page> {
     let Some(root) = doc.root else {
         missing_front_matter(ctx, doc, "the page", "`title: \"...\"`");
         return None;
@@ -302,7 +338,11 @@ pub fn page(ctx: &mut Ctx<'_>, doc: &DocFile<'_>) -> Option<Page> {
     })
 }
 
-pub fn home(ctx: &mut Ctx<'_>, doc: &DocFile<'_>) -> Home {
+pub fn home(ctx: &mut Ctx<'_>, doc: &DocFile<'_, impl AsTree + ?Sized>) -> Home {
+    doc.with_tree(|doc| home_tree(ctx, doc))
+}
+
+fn home_tree(ctx: &mut Ctx<'_>, doc: &DocFile<'_>) -> Home {
     let title = doc
         .root
         .and_then(|root| Fields::new(ctx, root, "index.md", &["title"]))

@@ -585,39 +585,28 @@ fn assemble(
     let id_of = |i: usize| FileId(i as u32);
     let position = |kind: &Kind| found.iter().position(|f| &f.kind == kind);
 
-    let required =
-        |kind: Kind, name: &str, corpus: &Corpus, diags: &mut Vec<Diagnostic>| -> Option<yaml::Node> {
-            let Some(i) = position(&kind) else {
-                diags.push(
-                    Diagnostic::error("missing-file", format!("content/{name} is missing"))
-                        .in_file(format!("content/{name}"))
-                        .with_help(format!("every campaign needs content/{name}; see docs/content.md")),
-                );
-                return None;
-            };
-            if unreadable[i] {
-                return None;
-            }
-            let file = &corpus.files[i];
-            let node = parse_yaml_file(file, id_of(i), diags);
-            if node.is_none()
-                && !diags.iter().any(|d| d.location.as_ref().is_some_and(|l| l.file == file.path))
-            {
-                diags.push(
-                    Diagnostic::error("empty-file", format!("{} is empty", file.path))
-                        .in_file(&file.path)
-                        .with_help("see docs/content.md for what it holds"),
-                );
-            }
-            node
+    // The file is handed out as a copy (a path and a shared text) so that its tree, which
+    // borrows the text, can be decoded while the corpus is being filled.
+    let required = |kind: Kind, name: &str, corpus: &Corpus, diags: &mut Vec<Diagnostic>| {
+        let Some(i) = position(&kind) else {
+            diags.push(
+                Diagnostic::error("missing-file", format!("content/{name} is missing"))
+                    .in_file(format!("content/{name}"))
+                    .with_help(format!("every campaign needs content/{name}; see docs/content.md")),
+            );
+            return None;
         };
-    if let Some(root) = required(Kind::Campaign, "campaign.yaml", &corpus, diags) {
-        let path = corpus.files[position(&Kind::Campaign).unwrap_or(0)].path.clone();
-        corpus.campaign = campaign::decode(&mut Ctx { path: &path, diags }, &root);
+        (!unreadable[i]).then(|| (id_of(i), corpus.files[i].clone()))
+    };
+    if let Some((id, file)) = required(Kind::Campaign, "campaign.yaml", &corpus, diags)
+        && let Some(root) = parse_yaml_file(&file, id, diags)
+    {
+        corpus.campaign = campaign::decode(&mut Ctx { path: &file.path, diags }, &root);
     }
-    if let Some(root) = required(Kind::Criteria, "criteria.yaml", &corpus, diags) {
-        let path = corpus.files[position(&Kind::Criteria).unwrap_or(0)].path.clone();
-        corpus.criteria = criteria::decode(&mut Ctx { path: &path, diags }, &root);
+    if let Some((id, file)) = required(Kind::Criteria, "criteria.yaml", &corpus, diags)
+        && let Some(root) = parse_yaml_file(&file, id, diags)
+    {
+        corpus.criteria = criteria::decode(&mut Ctx { path: &file.path, diags }, &root);
     }
 
     let tables_trusted = !diags.iter().any(|d| {
@@ -706,13 +695,31 @@ fn assemble(
     Loaded { corpus, diagnostics: Vec::new(), trust: Trust { failed_units, ..Trust::default() } }
 }
 
-/// Parses a whole file as YAML, reporting problems; `None` for an empty document.
-fn parse_yaml_file(file: &SourceFile, id: FileId, diags: &mut Vec<Diagnostic>) -> Option<yaml::Node> {
-    parse_yaml(&file.text, &file.path, Origin { file: id, line_offset: 0 }, diags)
+/// Parses a whole file as YAML, reporting problems; `None` (reported as an empty file unless
+/// the YAML had errors) for an empty document.
+fn parse_yaml_file<'f>(
+    file: &'f SourceFile,
+    id: FileId,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<yaml::Tree<'f>> {
+    let node = parse_yaml(&file.text, &file.path, Origin { file: id, line_offset: 0 }, diags);
+    if node.is_none() && !diags.iter().any(|d| d.location.as_ref().is_some_and(|l| l.file == file.path)) {
+        diags.push(
+            Diagnostic::error("empty-file", format!("{} is empty", file.path))
+                .in_file(&file.path)
+                .with_help("see docs/content.md for what it holds"),
+        );
+    }
+    node
 }
 
-fn parse_yaml(text: &str, path: &str, origin: Origin, diags: &mut Vec<Diagnostic>) -> Option<yaml::Node> {
-    match yaml::parse(text, origin) {
+fn parse_yaml<'t>(
+    text: &'t str,
+    path: &str,
+    origin: Origin,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<yaml::Tree<'t>> {
+    match yaml::parse_tree(text, origin) {
         Ok(node) => node,
         Err(e) => {
             diags.push(
@@ -773,8 +780,8 @@ fn parse_file(
                 (Some(r), _) => Some(r),
                 // `---\n---` is front matter with no fields: report missing fields, not a missing block.
                 (None, Some(_)) => {
-                    empty_map = yaml::Node {
-                        kind: yaml::NodeKind::Map(Vec::new()),
+                    empty_map = yaml::Tree {
+                        kind: yaml::TreeKind::Map(Vec::new()),
                         pos: Pos { file: id, line: 2, col: 1, len: 1 },
                     };
                     Some(&empty_map)

@@ -11,6 +11,7 @@
 
 mod fast;
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::rc::Rc;
 
@@ -23,6 +24,65 @@ pub const MAX_DEPTH: usize = 64;
 /// Most nodes one document may hold once aliases are expanded.
 pub const MAX_NODES: usize = 1_000_000;
 
+/// A located node whose scalars borrow their text from the source where they can (plain and
+/// simple quoted scalars; escapes give owned text). The content decoders read these: a unit's
+/// front matter has hundreds of scalars, and a `String` for each (allocated, copied, then
+/// freed with the tree) was a tenth of `check`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Tree<'t> {
+    pub kind: TreeKind<'t>,
+    pub pos: Pos,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum TreeKind<'t> {
+    /// A scalar's value after escape processing; for plain scalars this is the source text.
+    Scalar {
+        text: Cow<'t, str>,
+        plain: bool,
+    },
+    Seq(Vec<Tree<'t>>),
+    Map(Vec<(Tree<'t>, Tree<'t>)>),
+}
+
+impl Tree<'_> {
+    /// YAML 1.2 core schema null: an empty plain scalar, `~` or `null`.
+    pub fn is_null(&self) -> bool {
+        matches!(&self.kind, TreeKind::Scalar { text, plain: true } if is_null_text(text))
+    }
+
+    /// A short description of what the node is, for "expected X, found Y" messages.
+    pub fn describe(&self) -> &'static str {
+        match &self.kind {
+            TreeKind::Seq(_) => "a list",
+            TreeKind::Map(_) => "a mapping",
+            TreeKind::Scalar { text, plain } => describe_scalar(text, *plain),
+        }
+    }
+
+    fn count(&self) -> usize {
+        match &self.kind {
+            TreeKind::Scalar { .. } => 1,
+            TreeKind::Seq(items) => 1 + items.iter().map(Tree::count).sum::<usize>(),
+            TreeKind::Map(entries) => 1 + entries.iter().map(|(k, v)| k.count() + v.count()).sum::<usize>(),
+        }
+    }
+
+    /// The same tree owning its text.
+    pub fn into_owned(self) -> Node {
+        let kind = match self.kind {
+            TreeKind::Scalar { text, plain } => NodeKind::Scalar { text: text.into_owned(), plain },
+            TreeKind::Seq(items) => NodeKind::Seq(items.into_iter().map(Tree::into_owned).collect()),
+            TreeKind::Map(entries) => {
+                NodeKind::Map(entries.into_iter().map(|(k, v)| (k.into_owned(), v.into_owned())).collect())
+            }
+        };
+        Node { kind, pos: self.pos }
+    }
+}
+
+/// A located node that owns its text: what `parse` gives, for callers that keep the tree
+/// apart from its source (the theme's strings files).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Node {
     pub kind: NodeKind,
@@ -43,8 +103,7 @@ pub enum NodeKind {
 impl Node {
     /// YAML 1.2 core schema null: an empty plain scalar, `~` or `null`.
     pub fn is_null(&self) -> bool {
-        matches!(&self.kind, NodeKind::Scalar { text, plain: true }
-            if matches!(text.as_str(), "" | "~" | "null" | "Null" | "NULL"))
+        matches!(&self.kind, NodeKind::Scalar { text, plain: true } if is_null_text(text))
     }
 
     /// A short description of what the node is, for "expected X, found Y" messages.
@@ -52,19 +111,53 @@ impl Node {
         match &self.kind {
             NodeKind::Seq(_) => "a list",
             NodeKind::Map(_) => "a mapping",
-            NodeKind::Scalar { .. } if self.is_null() => "nothing (null)",
-            NodeKind::Scalar { text, plain: true } if plain_bool(text).is_some() => "a boolean",
-            NodeKind::Scalar { text, plain: true } if looks_numeric(text) => "a number",
-            NodeKind::Scalar { .. } => "a string",
+            NodeKind::Scalar { text, plain } => describe_scalar(text, *plain),
         }
     }
+}
 
-    fn count(&self) -> usize {
-        match &self.kind {
-            NodeKind::Scalar { .. } => 1,
-            NodeKind::Seq(items) => 1 + items.iter().map(Node::count).sum::<usize>(),
-            NodeKind::Map(entries) => 1 + entries.iter().map(|(k, v)| k.count() + v.count()).sum::<usize>(),
-        }
+impl Node {
+    /// A tree borrowing this one's text.
+    pub fn to_tree(&self) -> Tree<'_> {
+        let kind = match &self.kind {
+            NodeKind::Scalar { text, plain } => TreeKind::Scalar { text: Cow::Borrowed(text), plain: *plain },
+            NodeKind::Seq(items) => TreeKind::Seq(items.iter().map(Node::to_tree).collect()),
+            NodeKind::Map(entries) => {
+                TreeKind::Map(entries.iter().map(|(k, v)| (k.to_tree(), v.to_tree())).collect())
+            }
+        };
+        Tree { kind, pos: self.pos }
+    }
+}
+
+/// What the decoders read: a `Tree` as the loader parses it, or an owned `Node` (which they
+/// read through a borrowing copy).
+pub trait AsTree {
+    fn with_tree<R>(&self, read: impl FnOnce(&Tree<'_>) -> R) -> R;
+}
+
+impl AsTree for Tree<'_> {
+    fn with_tree<R>(&self, read: impl FnOnce(&Tree<'_>) -> R) -> R {
+        read(self)
+    }
+}
+
+impl AsTree for Node {
+    fn with_tree<R>(&self, read: impl FnOnce(&Tree<'_>) -> R) -> R {
+        read(&self.to_tree())
+    }
+}
+
+fn is_null_text(text: &str) -> bool {
+    matches!(text, "" | "~" | "null" | "Null" | "NULL")
+}
+
+fn describe_scalar(text: &str, plain: bool) -> &'static str {
+    match () {
+        () if plain && is_null_text(text) => "nothing (null)",
+        () if plain && plain_bool(text).is_some() => "a boolean",
+        () if plain && looks_numeric(text) => "a number",
+        () => "a string",
     }
 }
 
@@ -101,34 +194,41 @@ pub struct Origin {
     pub line_offset: u32,
 }
 
-/// Parses one YAML document. An empty document (or only comments) gives `Ok(None)`.
+/// Parses one YAML document into a tree that owns its text. An empty document (or only
+/// comments) gives `Ok(None)`.
 pub fn parse(text: &str, origin: Origin) -> Result<Option<Node>, YamlError> {
+    Ok(parse_tree(text, origin)?.map(Tree::into_owned))
+}
+
+/// Parses one YAML document into a tree that borrows from `text`. An empty document (or only
+/// comments) gives `Ok(None)`.
+pub fn parse_tree(text: &str, origin: Origin) -> Result<Option<Tree<'_>>, YamlError> {
     if let Some(root) = fast::parse(text, origin) {
         return Ok(Some(root));
     }
     Builder::new(origin).run(text)
 }
 
-enum Frame {
-    Seq(Node, usize),
-    Map(Node, usize, Option<Node>),
+enum Frame<'t> {
+    Seq(Tree<'t>, usize),
+    Map(Tree<'t>, usize, Option<Tree<'t>>),
 }
 
-struct Builder {
+struct Builder<'t> {
     origin: Origin,
-    stack: Vec<Frame>,
-    anchors: HashMap<usize, Rc<Node>>,
+    stack: Vec<Frame<'t>>,
+    anchors: HashMap<usize, Rc<Tree<'t>>>,
     nodes: usize,
-    root: Option<Node>,
+    root: Option<Tree<'t>>,
     documents: usize,
 }
 
-impl Builder {
-    fn new(origin: Origin) -> Builder {
+impl<'t> Builder<'t> {
+    fn new(origin: Origin) -> Builder<'t> {
         Builder { origin, stack: Vec::new(), anchors: HashMap::new(), nodes: 0, root: None, documents: 0 }
     }
 
-    fn run(mut self, text: &str) -> Result<Option<Node>, YamlError> {
+    fn run(mut self, text: &'t str) -> Result<Option<Tree<'t>>, YamlError> {
         let mut options = serde_saphyr::granit_parser::Options::default();
         options.set_emit_comments(false);
         // Leave headroom above our own depth limit so that we, not the parser, report it.
@@ -182,7 +282,7 @@ impl Builder {
         }
     }
 
-    fn event(&mut self, event: Event<'_>, span: Span) -> Result<(), YamlError> {
+    fn event(&mut self, event: Event<'t>, span: Span) -> Result<(), YamlError> {
         match event {
             Event::StreamStart | Event::StreamEnd | Event::DocumentEnd => Ok(()),
             Event::DocumentStart(..) => {
@@ -200,8 +300,7 @@ impl Builder {
             Event::Scalar(text, style, anchor, tag) => {
                 let is_str_tag = tag.as_deref().is_some_and(|t| t.suffix() == "str");
                 let plain = style == ScalarStyle::Plain && !is_str_tag;
-                let node =
-                    Node { kind: NodeKind::Scalar { text: text.into_owned(), plain }, pos: self.pos(&span) };
+                let node = Tree { kind: TreeKind::Scalar { text, plain }, pos: self.pos(&span) };
                 self.add(node, anchor)
             }
             Event::SequenceStart(_, anchor, _) => self.open(Frame::Seq(self.collection(&span, true), anchor)),
@@ -214,12 +313,12 @@ impl Builder {
         }
     }
 
-    fn collection(&self, span: &Span, seq: bool) -> Node {
-        let kind = if seq { NodeKind::Seq(Vec::new()) } else { NodeKind::Map(Vec::new()) };
-        Node { kind, pos: Pos { len: 1, ..self.pos(span) } }
+    fn collection(&self, span: &Span, seq: bool) -> Tree<'t> {
+        let kind = if seq { TreeKind::Seq(Vec::new()) } else { TreeKind::Map(Vec::new()) };
+        Tree { kind, pos: Pos { len: 1, ..self.pos(span) } }
     }
 
-    fn open(&mut self, frame: Frame) -> Result<(), YamlError> {
+    fn open(&mut self, frame: Frame<'t>) -> Result<(), YamlError> {
         if self.stack.len() >= MAX_DEPTH {
             let node = match &frame {
                 Frame::Seq(n, _) | Frame::Map(n, _, _) => n,
@@ -271,7 +370,7 @@ impl Builder {
         self.add(node, 0)
     }
 
-    fn add(&mut self, node: Node, anchor: usize) -> Result<(), YamlError> {
+    fn add(&mut self, node: Tree<'t>, anchor: usize) -> Result<(), YamlError> {
         self.nodes += 1;
         if self.nodes > MAX_NODES {
             return Err(YamlError {
@@ -287,14 +386,14 @@ impl Builder {
         match self.stack.last_mut() {
             None => self.root = Some(node),
             Some(Frame::Seq(seq, _)) => {
-                if let NodeKind::Seq(items) = &mut seq.kind {
+                if let TreeKind::Seq(items) = &mut seq.kind {
                     items.push(node);
                 }
             }
             Some(Frame::Map(map, _, pending)) => match pending.take() {
                 None => *pending = Some(node),
                 Some(key) => {
-                    if let NodeKind::Map(entries) = &mut map.kind {
+                    if let TreeKind::Map(entries) = &mut map.kind {
                         entries.push((key, node));
                     }
                 }
@@ -335,6 +434,18 @@ mod tests {
         assert_eq!(scalar(&entries[1].1), ("1.10", false));
         assert_eq!(scalar(&entries[2].1), ("yes", true));
         assert_eq!((entries[1].1.pos.line, entries[1].1.pos.col, entries[1].1.pos.len), (2, 4, 6));
+    }
+
+    #[test]
+    fn owned_and_borrowed_trees_are_the_same_tree() {
+        let texts =
+            ["a: 1.10\nb: 'x'\nc: [1, {d: e}]\n", "a: \"x\\ty\"\nb: &k {c: 1}\nd: *k\n", "- a\n- b\n"];
+        for text in texts {
+            let tree = parse_tree(text, ORIGIN).unwrap().unwrap();
+            let node = parse(text, ORIGIN).unwrap().unwrap();
+            assert_eq!(node.to_tree(), tree, "{text:?}");
+            assert_eq!(tree.into_owned(), node, "{text:?}");
+        }
     }
 
     #[test]
