@@ -120,10 +120,10 @@ struct Job {
     size_hint: usize,
 }
 
-/// A big table (ranking rows) that `fast` writes straight into the page's output, in place of
-/// the marker its view carries, a few hundred rows at a time, from the scores themselves: its
-/// HTML is never held whole, Tera never copies it, and its rows have no views. A 10,000-unit
-/// scoreboard's rows are ~30 MB of HTML.
+/// What `fast` writes into the page's output in place of the marker its view carries, so that
+/// Tera never copies it. A big table (ranking rows) is written a few hundred rows at a time,
+/// from the scores themselves: its HTML is never held whole and its rows have no views (a
+/// 10,000-unit scoreboard's rows are ~30 MB of HTML).
 enum Table {
     /// The board rows of `units`, a ranking in period `p`.
     Board { p: usize, units: Vec<usize>, cols: fast::BoardColumns },
@@ -553,10 +553,8 @@ fn render_job(engine: &Engine, corpus: &Corpus, job: &mut Job) -> Result<Frame, 
     // Taken, not cloned: a unit page's context is ~100 KB of strings.
     let mut context = job.context.take().unwrap_or_default();
     context.insert("here", &here);
-    // Sized up front when the page is made here whole: a unit page's natively written sections
-    // are ~100 KB, and regrowing would copy them several times.
-    let room = if job.tables.is_empty() { job.size_hint } else { 0 };
-    let mut bytes = Vec::with_capacity(room + 64 * 1024);
+    // The frame only: natively written tables and sections are spliced in afterwards.
+    let mut bytes = Vec::with_capacity(64 * 1024);
     engine.render_to(job.template, &context, &mut bytes)?;
     Ok(Frame { bytes, root: here.root })
 }
