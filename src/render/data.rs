@@ -50,11 +50,12 @@ pub fn stream(corpus: &Corpus, standings: &Standings, sink: &dyn Sink) -> Result
         .collect()
 }
 
-/// A decimal with exactly `precision` decimals and `.` (never `-0.00`).
+/// A decimal with exactly `precision` decimals and `.` (never `-0.00`). Written by
+/// `locale::push_fixed`: `Decimal`'s own `Display` panics on numbers of more than 32 characters.
 pub fn fixed(d: Decimal, precision: u32) -> String {
-    let d = d.round_dp_with_strategy(precision, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
-    let d = if d.is_zero() { Decimal::ZERO } else { d };
-    format!("{:.*}", precision as usize, d)
+    let mut out = String::new();
+    super::locale::push_fixed(&mut out, d, precision);
+    out
 }
 
 fn writer(out: &mut dyn Write) -> Result<csv::Writer<&mut dyn Write>> {
