@@ -6,7 +6,7 @@
 use rust_decimal::Decimal;
 
 use super::decode::{self, Ctx, Fields, Help};
-use super::yaml::{AsTree, Tree, TreeKind};
+use super::yaml::{Tree, TreeKind};
 use crate::model::{
     Award, AwardScope, Campaign, Cluster, Indicator, IndicatorKind, Language, MenuEntry, Period, Quota,
     ShareCondition, Site, Spanned, Tier,
@@ -50,11 +50,7 @@ const AWARD_FIELDS: &[&str] = &[
 ];
 
 /// Decodes the campaign; missing required parts are reported and left empty.
-pub fn decode(ctx: &mut Ctx<'_>, root: &(impl AsTree + ?Sized)) -> Campaign {
-    root.with_tree(|root| decode_tree(ctx, root))
-}
-
-fn decode_tree(ctx: &mut Ctx<'_>, root: &Tree<'_>) -> Campaign {
+pub fn decode(ctx: &mut Ctx<'_>, root: &Tree<'_>) -> Campaign {
     let mut c = Campaign { precision: 2, ..Campaign::default() };
     let Some(f) = Fields::new(ctx, root, "campaign.yaml", CAMPAIGN_FIELDS) else {
         return c;

@@ -8,7 +8,7 @@
 use rust_decimal::Decimal;
 
 use super::decode::{self, Ctx, Fields, Help};
-use super::yaml::{AsTree, Tree};
+use super::yaml::Tree;
 use crate::model::{Band, Bands, CriteriaTable, Criterion, Group, Item, ItemTable, Method};
 
 const TABLE_FIELDS: &[&str] = &["groups", "bonus", "penalties"];
@@ -21,11 +21,7 @@ pub const METHODS: &[&str] = &["assessed", "proportional", "inverse", "pass_fail
 /// Names that a results entry uses for other things, so no criterion may take them.
 pub const RESERVED_CRITERION_IDS: &[&str] = &["unit", "bonus", "penalties", "metrics", "evidence", "notes"];
 
-pub fn decode(ctx: &mut Ctx<'_>, root: &(impl AsTree + ?Sized)) -> CriteriaTable {
-    root.with_tree(|root| decode_tree(ctx, root))
-}
-
-fn decode_tree(ctx: &mut Ctx<'_>, root: &Tree<'_>) -> CriteriaTable {
+pub fn decode(ctx: &mut Ctx<'_>, root: &Tree<'_>) -> CriteriaTable {
     let mut table = CriteriaTable::default();
     let Some(f) = Fields::new(ctx, root, "criteria.yaml", TABLE_FIELDS) else {
         return table;

@@ -8,7 +8,7 @@ use rust_decimal::Decimal;
 
 use super::campaign::ids;
 use super::decode::{self, Ctx, Fields, Help};
-use super::yaml::{AsTree, Tree, TreeKind, plain_bool};
+use super::yaml::{Tree, TreeKind, plain_bool};
 use crate::model::{
     Agreement, Date, FileId, Home, IdMap, News, Page, PeriodResults, Pos, Registration, Spanned, Unit, Value,
 };
@@ -23,24 +23,12 @@ const PAGE_FIELDS: &[&str] = &["title", "draft", "weight"];
 pub const RESERVED_METRICS: &[&str] = &["registered", "reported", "headcount"];
 
 /// What every document decoder needs to know about its file.
-pub struct DocFile<'a, N: AsTree + ?Sized = Tree<'a>> {
+pub struct DocFile<'a> {
     pub id: &'a str,
     pub file: FileId,
     pub body: &'a str,
-    /// The front matter's root node (the loader's `Tree`, or an owned `Node`); `None` when the
-    /// file has no front matter.
-    pub root: Option<&'a N>,
-}
-
-impl<N: AsTree + ?Sized> DocFile<'_, N> {
-    /// Reads the document with its front matter as a `Tree`.
-    fn with_tree<R>(&self, read: impl FnOnce(&DocFile<'_>) -> R) -> R {
-        let (id, file, body) = (self.id, self.file, self.body);
-        match self.root {
-            Some(root) => root.with_tree(|root| read(&DocFile { id, file, body, root: Some(root) })),
-            None => read(&DocFile { id, file, body, root: None }),
-        }
-    }
+    /// The front matter's root node; `None` when the file has no front matter.
+    pub root: Option<&'a Tree<'a>>,
 }
 
 fn missing_front_matter(ctx: &mut Ctx<'_>, doc: &DocFile<'_>, what: &str, example: &str) {
@@ -48,15 +36,7 @@ fn missing_front_matter(ctx: &mut Ctx<'_>, doc: &DocFile<'_>, what: &str, exampl
         .help(format!("start the file with a `---` line, then {example}, then a `---` line"));
 }
 
-pub fn unit(
-    ctx: &mut Ctx<'_>,
-    doc: &DocFile<'_, impl AsTree + ?Sized>,
-    folder: Option<String>,
-) -> Option<Unit> {
-    doc.with_tree(|doc| unit_tree(ctx, doc, folder))
-}
-
-fn unit_tree(ctx: &mut Ctx<'_>, doc: &DocFile<'_>, folder: Option<String>) -> Option<Unit> {
+pub fn unit(ctx: &mut Ctx<'_>, doc: &DocFile<'_>, folder: Option<String>) -> Option<Unit> {
     let Some(root) = doc.root else {
         missing_front_matter(ctx, doc, "the unit", "`name: \"...\"`");
         return None;
@@ -261,11 +241,7 @@ fn title_and_date(ctx: &mut Ctx<'_>, f: &Fields<'_>, what: &str) -> (Option<Stri
     (title, date)
 }
 
-pub fn news(ctx: &mut Ctx<'_>, doc: &DocFile<'_, impl AsTree + ?Sized>) -> Option<News> {
-    doc.with_tree(|doc| news_tree(ctx, doc))
-}
-
-fn news_tree(ctx: &mut Ctx<'_>, doc: &DocFile<'_>) -> Option<News> {
+pub fn news(ctx: &mut Ctx<'_>, doc: &DocFile<'_>) -> Option<News> {
     let Some(root) = doc.root else {
         missing_front_matter(ctx, doc, "the news item", "`title: \"...\"` and `date: 2016-06-30`");
         return None;
@@ -284,11 +260,7 @@ fn news_tree(ctx: &mut Ctx<'_>, doc: &DocFile<'_>) -> Option<News> {
     })
 }
 
-pub fn agreement(ctx: &mut Ctx<'_>, doc: &DocFile<'_, impl AsTree + ?Sized>) -> Option<Agreement> {
-    doc.with_tree(|doc| agreement_tree(ctx, doc))
-}
-
-fn agreement_tree(ctx: &mut Ctx<'_>, doc: &DocFile<'_>) -> Option<Agreement> {
+pub fn agreement(ctx: &mut Ctx<'_>, doc: &DocFile<'_>) -> Option<Agreement> {
     let Some(root) = doc.root else {
         missing_front_matter(ctx, doc, "the agreement", "`title`, `date` and `parties`");
         return None;
@@ -309,11 +281,7 @@ fn agreement_tree(ctx: &mut Ctx<'_>, doc: &DocFile<'_>) -> Option<Agreement> {
     })
 }
 
-pub fn page(ctx: &mut Ctx<'_>, doc: &DocFile<'_, impl AsTree + ?Sized>) -> Option<Page> {
-    doc.with_tree(|doc| page_tree(ctx, doc))
-}
-
-fn page_tree(ctx: &mut Ctx<'_>, doc: &DocFile<'_>) -> Option<Page> {
+pub fn page(ctx: &mut Ctx<'_>, doc: &DocFile<'_>) -> Option<Page> {
     let Some(root) = doc.root else {
         missing_front_matter(ctx, doc, "the page", "`title: \"...\"`");
         return None;
@@ -338,11 +306,7 @@ fn page_tree(ctx: &mut Ctx<'_>, doc: &DocFile<'_>) -> Option<Page> {
     })
 }
 
-pub fn home(ctx: &mut Ctx<'_>, doc: &DocFile<'_, impl AsTree + ?Sized>) -> Home {
-    doc.with_tree(|doc| home_tree(ctx, doc))
-}
-
-fn home_tree(ctx: &mut Ctx<'_>, doc: &DocFile<'_>) -> Home {
+pub fn home(ctx: &mut Ctx<'_>, doc: &DocFile<'_>) -> Home {
     let title = doc
         .root
         .and_then(|root| Fields::new(ctx, root, "index.md", &["title"]))

@@ -719,7 +719,7 @@ fn parse_yaml<'t>(
     origin: Origin,
     diags: &mut Vec<Diagnostic>,
 ) -> Option<yaml::Tree<'t>> {
-    match yaml::parse_tree(text, origin) {
+    match yaml::parse(text, origin) {
         Ok(node) => node,
         Err(e) => {
             diags.push(

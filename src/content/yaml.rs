@@ -48,7 +48,8 @@ pub enum TreeKind<'t> {
 impl Tree<'_> {
     /// YAML 1.2 core schema null: an empty plain scalar, `~` or `null`.
     pub fn is_null(&self) -> bool {
-        matches!(&self.kind, TreeKind::Scalar { text, plain: true } if is_null_text(text))
+        matches!(&self.kind, TreeKind::Scalar { text, plain: true }
+            if matches!(text.as_ref(), "" | "~" | "null" | "Null" | "NULL"))
     }
 
     /// A short description of what the node is, for "expected X, found Y" messages.
@@ -56,7 +57,10 @@ impl Tree<'_> {
         match &self.kind {
             TreeKind::Seq(_) => "a list",
             TreeKind::Map(_) => "a mapping",
-            TreeKind::Scalar { text, plain } => describe_scalar(text, *plain),
+            TreeKind::Scalar { .. } if self.is_null() => "nothing (null)",
+            TreeKind::Scalar { text, plain: true } if plain_bool(text).is_some() => "a boolean",
+            TreeKind::Scalar { text, plain: true } if looks_numeric(text) => "a number",
+            TreeKind::Scalar { .. } => "a string",
         }
     }
 
@@ -66,98 +70,6 @@ impl Tree<'_> {
             TreeKind::Seq(items) => 1 + items.iter().map(Tree::count).sum::<usize>(),
             TreeKind::Map(entries) => 1 + entries.iter().map(|(k, v)| k.count() + v.count()).sum::<usize>(),
         }
-    }
-
-    /// The same tree owning its text.
-    pub fn into_owned(self) -> Node {
-        let kind = match self.kind {
-            TreeKind::Scalar { text, plain } => NodeKind::Scalar { text: text.into_owned(), plain },
-            TreeKind::Seq(items) => NodeKind::Seq(items.into_iter().map(Tree::into_owned).collect()),
-            TreeKind::Map(entries) => {
-                NodeKind::Map(entries.into_iter().map(|(k, v)| (k.into_owned(), v.into_owned())).collect())
-            }
-        };
-        Node { kind, pos: self.pos }
-    }
-}
-
-/// A located node that owns its text: what `parse` gives, for callers that keep the tree
-/// apart from its source (the theme's strings files).
-#[derive(Debug, Clone, PartialEq)]
-pub struct Node {
-    pub kind: NodeKind,
-    pub pos: Pos,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub enum NodeKind {
-    /// A scalar's value after escape processing; for plain scalars this is the source text.
-    Scalar {
-        text: String,
-        plain: bool,
-    },
-    Seq(Vec<Node>),
-    Map(Vec<(Node, Node)>),
-}
-
-impl Node {
-    /// YAML 1.2 core schema null: an empty plain scalar, `~` or `null`.
-    pub fn is_null(&self) -> bool {
-        matches!(&self.kind, NodeKind::Scalar { text, plain: true } if is_null_text(text))
-    }
-
-    /// A short description of what the node is, for "expected X, found Y" messages.
-    pub fn describe(&self) -> &'static str {
-        match &self.kind {
-            NodeKind::Seq(_) => "a list",
-            NodeKind::Map(_) => "a mapping",
-            NodeKind::Scalar { text, plain } => describe_scalar(text, *plain),
-        }
-    }
-}
-
-impl Node {
-    /// A tree borrowing this one's text.
-    pub fn to_tree(&self) -> Tree<'_> {
-        let kind = match &self.kind {
-            NodeKind::Scalar { text, plain } => TreeKind::Scalar { text: Cow::Borrowed(text), plain: *plain },
-            NodeKind::Seq(items) => TreeKind::Seq(items.iter().map(Node::to_tree).collect()),
-            NodeKind::Map(entries) => {
-                TreeKind::Map(entries.iter().map(|(k, v)| (k.to_tree(), v.to_tree())).collect())
-            }
-        };
-        Tree { kind, pos: self.pos }
-    }
-}
-
-/// What the decoders read: a `Tree` as the loader parses it, or an owned `Node` (which they
-/// read through a borrowing copy).
-pub trait AsTree {
-    fn with_tree<R>(&self, read: impl FnOnce(&Tree<'_>) -> R) -> R;
-}
-
-impl AsTree for Tree<'_> {
-    fn with_tree<R>(&self, read: impl FnOnce(&Tree<'_>) -> R) -> R {
-        read(self)
-    }
-}
-
-impl AsTree for Node {
-    fn with_tree<R>(&self, read: impl FnOnce(&Tree<'_>) -> R) -> R {
-        read(&self.to_tree())
-    }
-}
-
-fn is_null_text(text: &str) -> bool {
-    matches!(text, "" | "~" | "null" | "Null" | "NULL")
-}
-
-fn describe_scalar(text: &str, plain: bool) -> &'static str {
-    match () {
-        () if plain && is_null_text(text) => "nothing (null)",
-        () if plain && plain_bool(text).is_some() => "a boolean",
-        () if plain && looks_numeric(text) => "a number",
-        () => "a string",
     }
 }
 
@@ -194,15 +106,9 @@ pub struct Origin {
     pub line_offset: u32,
 }
 
-/// Parses one YAML document into a tree that owns its text. An empty document (or only
-/// comments) gives `Ok(None)`.
-pub fn parse(text: &str, origin: Origin) -> Result<Option<Node>, YamlError> {
-    Ok(parse_tree(text, origin)?.map(Tree::into_owned))
-}
-
 /// Parses one YAML document into a tree that borrows from `text`. An empty document (or only
 /// comments) gives `Ok(None)`.
-pub fn parse_tree(text: &str, origin: Origin) -> Result<Option<Tree<'_>>, YamlError> {
+pub fn parse(text: &str, origin: Origin) -> Result<Option<Tree<'_>>, YamlError> {
     if let Some(root) = fast::parse(text, origin) {
         return Ok(Some(root));
     }
@@ -419,9 +325,9 @@ mod tests {
 
     const ORIGIN: Origin = Origin { file: FileId(0), line_offset: 0 };
 
-    fn scalar(node: &Node) -> (&str, bool) {
+    fn scalar<'a>(node: &'a Tree<'_>) -> (&'a str, bool) {
         match &node.kind {
-            NodeKind::Scalar { text, plain } => (text, *plain),
+            TreeKind::Scalar { text, plain } => (text, *plain),
             other => panic!("not a scalar: {other:?}"),
         }
     }
@@ -429,7 +335,7 @@ mod tests {
     #[test]
     fn keeps_plain_scalars_as_written_and_marks_quoted_ones() {
         let root = parse("a: 1.10\nb: '1.10'\nc: yes\n", ORIGIN).unwrap().unwrap();
-        let NodeKind::Map(entries) = &root.kind else { panic!() };
+        let TreeKind::Map(entries) = &root.kind else { panic!() };
         assert_eq!(scalar(&entries[0].1), ("1.10", true));
         assert_eq!(scalar(&entries[1].1), ("1.10", false));
         assert_eq!(scalar(&entries[2].1), ("yes", true));
@@ -437,22 +343,10 @@ mod tests {
     }
 
     #[test]
-    fn owned_and_borrowed_trees_are_the_same_tree() {
-        let texts =
-            ["a: 1.10\nb: 'x'\nc: [1, {d: e}]\n", "a: \"x\\ty\"\nb: &k {c: 1}\nd: *k\n", "- a\n- b\n"];
-        for text in texts {
-            let tree = parse_tree(text, ORIGIN).unwrap().unwrap();
-            let node = parse(text, ORIGIN).unwrap().unwrap();
-            assert_eq!(node.to_tree(), tree, "{text:?}");
-            assert_eq!(tree.into_owned(), node, "{text:?}");
-        }
-    }
-
-    #[test]
     fn front_matter_lines_count_the_fence() {
         let origin = Origin { file: FileId(0), line_offset: 1 };
         let root = parse("name: x\nclustr: y\n", origin).unwrap().unwrap();
-        let NodeKind::Map(entries) = &root.kind else { panic!() };
+        let TreeKind::Map(entries) = &root.kind else { panic!() };
         assert_eq!((entries[1].0.pos.line, entries[1].0.pos.col), (3, 1));
     }
 
@@ -488,8 +382,8 @@ mod tests {
     #[test]
     fn small_aliases_are_expanded() {
         let root = parse("base: &b {x: 1}\nother: *b\n", ORIGIN).unwrap().unwrap();
-        let NodeKind::Map(entries) = &root.kind else { panic!() };
-        assert!(matches!(&entries[1].1.kind, NodeKind::Map(e) if e.len() == 1));
+        let TreeKind::Map(entries) = &root.kind else { panic!() };
+        assert!(matches!(&entries[1].1.kind, TreeKind::Map(e) if e.len() == 1));
         assert_eq!(entries[1].1.pos.line, 2);
     }
 

@@ -8,7 +8,7 @@
 use std::collections::BTreeMap;
 
 use crate::content::decode::Ctx;
-use crate::content::yaml::{self, Node, NodeKind, Origin};
+use crate::content::yaml::{self, Origin, Tree, TreeKind};
 use crate::diagnostics::Diagnostic;
 use crate::model::FileId;
 
@@ -111,20 +111,20 @@ impl Strings {
     }
 }
 
-fn flatten(ctx: &mut Ctx<'_>, prefix: &str, node: &Node, out: &mut BTreeMap<String, String>) {
+fn flatten(ctx: &mut Ctx<'_>, prefix: &str, node: &Tree<'_>, out: &mut BTreeMap<String, String>) {
     match &node.kind {
-        NodeKind::Map(entries) => {
+        TreeKind::Map(entries) => {
             for (k, v) in entries {
-                let NodeKind::Scalar { text: key, .. } = &k.kind else {
+                let TreeKind::Scalar { text: key, .. } = &k.kind else {
                     ctx.error("wrong-type", k.pos, "a strings key must be a plain name");
                     continue;
                 };
-                let full = if prefix.is_empty() { key.clone() } else { format!("{prefix}.{key}") };
+                let full = if prefix.is_empty() { key.to_string() } else { format!("{prefix}.{key}") };
                 flatten(ctx, &full, v, out);
             }
         }
-        NodeKind::Scalar { text, .. } if !prefix.is_empty() => {
-            out.insert(prefix.to_string(), text.clone());
+        TreeKind::Scalar { text, .. } if !prefix.is_empty() => {
+            out.insert(prefix.to_string(), text.to_string());
         }
         _ => {
             ctx.error(
