@@ -11,6 +11,7 @@ use std::borrow::Cow;
 use rust_decimal::Decimal;
 
 use super::decode::{self, Ctx, Help};
+use super::yaml::char_count;
 use crate::diagnostics::did_you_mean;
 use crate::model::{FileId, Method, Pos, Spanned, Value};
 
@@ -218,10 +219,6 @@ pub fn read(
 /// The place of a raw cell, `len` characters wide (at least 1).
 fn place(file: FileId, raw: &Raw<'_>, len: usize) -> Pos {
     Pos { file, line: raw.line, col: raw.col, len: len.max(1) as u32 }
-}
-
-fn char_count(text: &str) -> usize {
-    if text.is_ascii() { text.len() } else { text.chars().count() }
 }
 
 /// The rows of a results file after its header, read one record at a time.

@@ -73,6 +73,12 @@ impl Tree<'_> {
     }
 }
 
+/// How many characters `text` has: columns count characters, and most text is ASCII, whose
+/// characters are its bytes.
+pub fn char_count(text: &str) -> usize {
+    if text.is_ascii() { text.len() } else { text.chars().count() }
+}
+
 /// A YAML 1.2 core schema boolean written as a plain scalar.
 pub fn plain_bool(text: &str) -> Option<bool> {
     match text {

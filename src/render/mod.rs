@@ -578,6 +578,11 @@ impl Frame {
     /// are `Table::Html` sections, or it has none): a sink can write them as they are, without
     /// first copying them into one buffer.
     fn parts<'a>(&'a self, job: &'a Job) -> Option<Vec<&'a [u8]>> {
+        // Asked first, so that a page with ranking tables is not cut into pieces twice (here and
+        // again when its tables are written).
+        if !job.tables.iter().all(|t| matches!(t, Table::Html(_))) {
+            return None;
+        }
         pieces(&self.bytes, job.tables.len())
             .into_iter()
             .map(|piece| match piece {

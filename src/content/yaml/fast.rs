@@ -11,7 +11,7 @@
 
 use std::borrow::Cow;
 
-use super::{MAX_DEPTH, MAX_NODES, Origin, Tree, TreeKind};
+use super::{MAX_DEPTH, MAX_NODES, Origin, Tree, TreeKind, char_count};
 use crate::model::Pos;
 
 /// Reads `text` if it lies in the subset; `None` sends it to the full parser.
@@ -470,10 +470,6 @@ fn plain_end(text: &str, start: usize, flow: bool) -> Option<(usize, usize)> {
 
 fn scalar(text: &str, plain: bool, pos: Pos) -> Tree<'_> {
     Tree { kind: TreeKind::Scalar { text: Cow::Borrowed(text), plain }, pos }
-}
-
-fn char_count(s: &str) -> usize {
-    if s.is_ascii() { s.len() } else { s.chars().count() }
 }
 
 #[cfg(test)]
