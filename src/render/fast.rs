@@ -216,15 +216,6 @@ impl Escaped {
     }
 }
 
-/// The end of a `data-sort` attribute holding a title, then a `link` to its page showing it
-/// (`{title}">{link}`), without making a `Link` for it. `root_html` is the page's root already
-/// escaped (`TableText`), `base` a plain path.
-fn sort_key_and_link(out: &mut String, root_html: &str, base: &str, link: &EscapedLink) {
-    out.push_str(&link.title);
-    out.push_str("\">");
-    name_link(out, root_html, base, link);
-}
-
 /// A `link` to the page `{base}{id}/` showing its title, for a cell that sorts by its text.
 fn name_link(out: &mut String, root_html: &str, base: &str, link: &EscapedLink) {
     out.push_str("<a href=\"");
@@ -360,13 +351,6 @@ fn push_number(out: &mut String, mut n: u32) {
     }
 }
 
-/// A rank as Tera prints an optional number: empty when absent.
-fn rank_number(out: &mut String, rank: Option<u32>) {
-    if let Some(n) = rank {
-        push_number(out, n);
-    }
-}
-
 /// What every period of a unit page shows of each criterion, made once per page: the cells
 /// before a row's value (the criterion's link and method) as HTML, and the maxima of the
 /// criteria and of their groups.
@@ -389,7 +373,7 @@ impl UnitTexts {
             .criteria()
             .map(|k| {
                 let mut o = String::with_capacity(256);
-                o.push_str("\n        <th scope=\"row\" class=\"crit\">\n          <a href=\"");
+                o.push_str("<th scope=\"row\" class=\"crit\"><a href=\"");
                 esc(&mut o, root);
                 o.push_str("criteria/");
                 esc(&mut o, &k.id);
@@ -397,9 +381,9 @@ impl UnitTexts {
                 esc(&mut o, &k.id);
                 o.push_str("</span> ");
                 esc(&mut o, &k.title);
-                o.push_str("</a>\n          <span class=\"method\">");
+                o.push_str("</a> <span class=\"method\">");
                 esc(&mut o, ctx.strings.get(&format!("method.{}", k.method.name()))?);
-                o.push_str("</span>\n        </th>\n        <td class=\"num\">");
+                o.push_str("</span></th><td>");
                 Ok(CriterionText { head_html: o, max: ctx.fmt.as_written(k.max) })
             })
             .collect::<Result<_, Missing>>()?;
@@ -457,7 +441,7 @@ fn unit_groups(
             let (score, shown) = (&s.criteria[k], &texts.criteria[k]);
             k += 1;
             let unit = criterion.unit.as_deref();
-            o.push_str("\n      <tr");
+            o.push_str("\n<tr");
             if score.missing {
                 o.push_str(" class=\"is-missing\"");
             }
@@ -478,13 +462,13 @@ fn unit_groups(
             } else {
                 none_mark(o, t, "value.none")?;
             }
-            o.push_str("</td>\n        <td class=\"num\">");
+            o.push_str("</td><td>");
             if let Some(target) = score.target {
                 fmt.push_as_written(o, target);
                 qty_unit(o, unit);
                 if score.target_overridden {
                     for tv in targets.iter().filter(|tv| is_target_of(tv, &criterion.id)) {
-                        own_target_tag(o, t, "\n          ")?;
+                        own_target_tag(o, t, " ")?;
                         if let Some(default) = text(&tv.default_target) {
                             o.push_str("<span class=\"small muted block\">");
                             t.put_with(o, "unit.target_default_is", &[("target", default)])?;
@@ -495,7 +479,7 @@ fn unit_groups(
             } else {
                 none_mark(o, t, "value.none")?;
             }
-            o.push_str("</td>\n        <td class=\"num points\"><strong>");
+            o.push_str("</td><td><strong>");
             points.clear();
             fmt.push_points(&mut points, score.points);
             o.push_str(&points);
@@ -508,7 +492,7 @@ fn unit_groups(
                 t.put(o, "unit.capped")?;
                 o.push_str("</span>");
             }
-            o.push_str("</td>\n        <td class=\"col-explain\">");
+            o.push_str("</td><td class=\"col-explain\">");
             if explains(score, s.reported) {
                 let start = o.len();
                 o.push_str("<span class=\"explain\">");
@@ -533,7 +517,7 @@ fn unit_groups(
             }
             let evidence = results.and_then(|r| r.evidence.get(&criterion.id)).map_or(&[][..], |e| &e[..]);
             if !evidence.is_empty() {
-                o.push_str("\n          <p class=\"evidence\"><span class=\"note-label\">");
+                o.push_str("<p class=\"evidence\"><span class=\"note-label\">");
                 t.put(o, "unit.evidence")?;
                 o.push_str(":</span>");
                 for (i, path) in evidence.iter().enumerate() {
@@ -551,9 +535,9 @@ fn unit_groups(
                         o.push(';');
                     }
                 }
-                o.push_str("\n          </p>");
+                o.push_str("</p>");
             }
-            o.push_str("</td>\n      </tr>");
+            o.push_str("</td></tr>");
         }
         o.push_str("\n    </tbody>");
     }
@@ -572,7 +556,7 @@ pub(super) fn unit_period(
     root: &str,
 ) -> Result<String, Missing> {
     let s = &ctx.period(p).units[u];
-    let rows: usize = ctx.corpus.criteria.groups.iter().map(|g| 400 + 900 * g.criteria.len()).sum();
+    let rows: usize = ctx.corpus.criteria.groups.iter().map(|g| 400 + 700 * g.criteria.len()).sum();
     let mut out = String::with_capacity(rows + 6 * 1024);
     let o = &mut out;
     let mut scratch = String::new();
@@ -738,7 +722,7 @@ pub(super) struct BoardColumns {
 
 /// About how many bytes `board_rows` writes for `rows`, to size buffers.
 pub(super) fn board_rows_size(rows: usize, criteria: usize, cols: BoardColumns) -> usize {
-    rows * (700 + if cols.show_criteria { criteria * 45 } else { 0 })
+    rows * (500 + if cols.show_criteria { criteria * 14 } else { 0 })
 }
 
 /// Appends the `<tbody>` rows of a ranking table (`partials/components.html`, `board_table`'s
@@ -760,52 +744,42 @@ pub(super) fn board_rows(
         let s = &scores[u];
         let (rank, change) =
             if cols.in_cluster { (s.cluster_rank, s.cluster_rank_change) } else { (s.rank, s.rank_change) };
-        o.push_str("\n    <tr>\n      <td class=\"num rank\" data-sort=\"");
-        rank_number(o, rank);
-        o.push_str("\">");
+        o.push_str("\n<tr><td>");
         rank_cell(o, t, fmt, rank, change, &mut scratch)?;
-        o.push_str("</td>\n      <th scope=\"row\" class=\"col-unit\">");
+        o.push_str("</td><th scope=\"row\">");
         name_link(o, root_html, "units/", &ctx.idx.escaped.units[u]);
         o.push_str("</th>");
         if cols.in_cluster {
-            o.push_str("\n      <td class=\"num\" data-sort=\"");
-            rank_number(o, s.rank);
-            o.push_str("\">");
+            o.push_str("<td>");
             rank_cell(o, t, fmt, s.rank, s.rank_change, &mut scratch)?;
             o.push_str("</td>");
         } else if cols.show_cluster {
-            o.push_str("\n      <td class=\"col-cluster\" data-sort=\"");
-            if let Some(c) = ctx.cluster_of(u) {
-                sort_key_and_link(o, root_html, "clusters/", &ctx.idx.escaped.clusters[c]);
-            } else {
-                o.push_str("\">");
-                none_mark(o, t, "units.no_cluster")?;
+            o.push_str("<td class=\"col-cluster\">");
+            match ctx.cluster_of(u) {
+                Some(c) => name_link(o, root_html, "clusters/", &ctx.idx.escaped.clusters[c]),
+                None => none_mark(o, t, "units.no_cluster")?,
             }
             o.push_str("</td>");
         }
-        o.push_str("\n      <td class=\"col-tier\" data-sort=\"");
+        o.push_str("<td class=\"col-tier\" data-sort=\"");
         fmt.push_raw(o, s.total);
         o.push_str("\">");
         tier_badge(o, t, ctx, s.tier)?;
         o.push_str("</td>");
         if cols.show_criteria {
             for c in s.criteria.iter() {
-                o.push_str("\n      <td class=\"num\" data-sort=\"");
-                fmt.push_raw(o, c.points);
-                o.push_str("\">");
+                o.push_str("<td>");
                 fmt.push_points(o, c.points);
                 o.push_str("</td>");
             }
         }
-        o.push_str("\n      <td class=\"num\">");
+        o.push_str("<td>");
         fmt.push_points(o, s.bonus_total);
-        o.push_str("</td>\n      <td class=\"num\">");
+        o.push_str("</td><td>");
         fmt.push_points(o, s.penalty_total);
-        o.push_str("</td>\n      <td class=\"num total\" data-sort=\"");
-        fmt.push_raw(o, s.total);
-        o.push_str("\"><strong>");
+        o.push_str("</td><td class=\"total\"><strong>");
         fmt.push_points(o, s.total);
-        o.push_str("</strong></td>\n    </tr>");
+        o.push_str("</strong></td></tr>");
     }
     Ok(())
 }
@@ -841,7 +815,7 @@ impl CriterionColumns {
 
 /// About how many bytes `criterion_rows` writes for `rows`, to size buffers.
 pub(super) fn criterion_rows_size(rows: usize) -> usize {
-    rows * 600
+    rows * 400
 }
 
 /// Appends the `<tbody>` rows of criterion `ki`'s ranking in period `p` (`criterion.html`'s
@@ -861,11 +835,11 @@ pub(super) fn criterion_rows(
     let scores = &ctx.period(p).units;
     for &(u, rank) in order {
         let c = &scores[u].criteria[ki];
-        o.push_str("\n      <tr>\n        <td class=\"num\">");
+        o.push_str("\n<tr><td>");
         push_number(o, rank);
-        o.push_str("</td>\n        <th scope=\"row\">");
+        o.push_str("</td><th scope=\"row\">");
         name_link(o, root_html, "units/", &ctx.idx.escaped.units[u]);
-        o.push_str("</th>\n        <td class=\"num\">");
+        o.push_str("</th><td>");
         match c.value {
             Some(Value::Number(n)) => {
                 ctx.fmt.push_as_written(o, n);
@@ -882,7 +856,7 @@ pub(super) fn criterion_rows(
         }
         o.push_str("</td>");
         if k.show_target {
-            o.push_str("\n        <td class=\"num\">");
+            o.push_str("<td>");
             if let Some(target) = c.target {
                 ctx.fmt.push_as_written(o, target);
                 o.push_str(&k.qty_html);
@@ -894,13 +868,11 @@ pub(super) fn criterion_rows(
             }
             o.push_str("</td>");
         }
-        o.push_str("\n        <td class=\"num points\" data-sort=\"");
-        ctx.fmt.push_raw(o, c.points);
-        o.push_str("\"><strong>");
+        o.push_str("<td><strong>");
         ctx.fmt.push_points(o, c.points);
         o.push_str("</strong>&nbsp;/&nbsp;");
         o.push_str(&k.max_html);
-        o.push_str("</td>\n      </tr>");
+        o.push_str("</td></tr>");
     }
     Ok(())
 }

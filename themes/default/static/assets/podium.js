@@ -28,14 +28,16 @@
 
   /* ---------- numbers ---------- */
 
-  /* A number from a `data-sort` value (`96.15`) or from text written in the page's language
-   * (vi `1.234,5`, en `1,234.5`), ignoring signs and units around it. NaN when there is none. */
+  /* A number from a `data-sort` value (`96.15`) or from text that starts with a number written
+   * in the page's language (vi `1.234,5`, en `1,234.5`), ignoring what follows it (a unit, a
+   * rank's change). NaN when the text does not start with one: a name that ends in a number
+   * (`Chi cục 2`) is text. */
   function parseNumber(text) {
     var s = String(text == null ? '' : text).trim();
     if (s === '') { return NaN; }
     if (/^[+-]?\d+(\.\d+)?$/.test(s)) { return parseFloat(s); }
     s = s.replace(/\u2212/g, '-');
-    var m = s.match(/[+-]?\d[\d.,\u00a0\u202f ]*/);
+    var m = s.match(/^[+-]?\d[\d.,\u00a0\u202f ]*/);
     if (!m) { return NaN; }
     var n = m[0].replace(/[\u00a0\u202f ]/g, '');
     if (lang.indexOf('vi') === 0) {
@@ -48,10 +50,15 @@
 
   /* ---------- sortable tables ---------- */
 
+  /* A cell sorts by its `data-sort` value when it has one, else by its text; a cell that shows
+   * only the mark of a missing value (a dash, and words for screen readers) sorts as empty. */
   function sortKey(cell) {
     if (!cell) { return ''; }
     var raw = cell.getAttribute('data-sort');
-    return raw !== null ? raw : (cell.textContent || '').trim();
+    if (raw !== null) { return raw; }
+    var none = cell.querySelector('.none-mark');
+    if (none && cell.textContent.trim() === none.textContent.trim()) { return ''; }
+    return (cell.textContent || '').trim();
   }
 
   var tableCount = 0;
