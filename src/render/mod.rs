@@ -277,6 +277,10 @@ struct Here<'a> {
     canonical: Option<String>,
     kind: &'a str,
     title: &'a str,
+    /// The header and footer rendered once for the pages like this one (`Engine::chrome`), with
+    /// the built-in theme; `None` otherwise, and base.html includes them itself.
+    header_html: Option<&'a str>,
+    footer_html: Option<&'a str>,
 }
 
 pub fn render(corpus: &Corpus, standings: &Standings, options: &RenderOptions<'_>) -> Result<Rendered> {
@@ -351,7 +355,7 @@ pub fn render_with(
                 let mut job = job(&ctx, page, &Prior { previous: None, keep: false }, renderer.fast)
                     .map_err(|Missing(key)| missing_string(&renderer.strings, &key))?;
                 let io = |e: anyhow::Error| Diagnostic::error("io", format!("{e:#}"));
-                let frame = render_job(&renderer.engine, corpus, &mut job)?;
+                let frame = render_job(&renderer.engine, corpus, &mut job, renderer.fast)?;
                 if let Some(parts) = frame.parts(&job) {
                     sink.write_parts(&job.path, &parts).map_err(io)?;
                 } else if job.size_hint <= STREAM_OVER {
@@ -444,8 +448,14 @@ impl Renderer {
         let engine = match previous.filter(|(p, _)| p.engine_key == engine_key) {
             Some((previous, _)) => previous.engine.clone(),
             None => {
-                let engine =
-                    Engine::new(&theme, strings.clone(), ctx.fmt.lang, &site, &mut rendered.diagnostics);
+                let engine = Engine::new(
+                    &theme,
+                    strings.clone(),
+                    ctx.fmt.lang,
+                    &site,
+                    nav_urls(&site),
+                    &mut rendered.diagnostics,
+                );
                 let Some(engine) = engine else { return Ok((None, rendered)) };
                 Arc::new(engine)
             }
@@ -511,7 +521,7 @@ impl Renderer {
             job(ctx, page, prior, self.fast).map_err(|Missing(key)| missing_string(&self.strings, &key))?;
         let bytes = match job.reuse.clone() {
             Some(bytes) => bytes,
-            None => render_job(&self.engine, ctx.corpus, &mut job)?.into_bytes(&job, ctx)?.into(),
+            None => render_job(&self.engine, ctx.corpus, &mut job, self.fast)?.into_bytes(&job, ctx)?.into(),
         };
         Ok((OutputFile { path: job.path, bytes }, job.hash))
     }
@@ -539,17 +549,25 @@ fn missing_string(strings: &Strings, key: &str) -> Diagnostic {
 
 /// Renders a job's page (one that is not reused): the template's output, in which the tables'
 /// markers are still to be replaced (`Frame::write_to`, `Frame::into_bytes`).
-fn render_job(engine: &Engine, corpus: &Corpus, job: &mut Job) -> Result<Frame, Diagnostic> {
+fn render_job(engine: &Engine, corpus: &Corpus, job: &mut Job, fast: bool) -> Result<Frame, Diagnostic> {
     let url = job.path.strip_suffix("index.html").unwrap_or(&job.path);
     let base_url = corpus.campaign.site.base_url.as_deref();
-    let here = Here {
+    let mut here = Here {
         root: if job.path == "404.html" { base_path(base_url) } else { relative_root(&job.path) },
         url,
         canonical: base_url
             .map(|b| format!("{}/{}", b.trim_end_matches('/'), job.canonical_url.as_deref().unwrap_or(url))),
         kind: job.kind,
         title: &job.title,
+        header_html: None,
+        footer_html: None,
     };
+    // Only the built-in partials are known to depend on the root and kind alone.
+    let chrome = if fast { engine.chrome((&here.root, url, job.kind), &here)? } else { None };
+    if let Some(chrome) = &chrome {
+        here.header_html = Some(&chrome.header);
+        here.footer_html = Some(&chrome.footer);
+    }
     // Taken, not cloned: a unit page's context is ~100 KB of strings.
     let mut context = job.context.take().unwrap_or_default();
     context.insert("here", &here);
@@ -673,6 +691,23 @@ fn site_view(ctx: &Ctx<'_>) -> SiteView {
         has_awards: !c.awards.is_empty(),
         has_indicators: !c.indicators.is_empty(),
     }
+}
+
+/// The urls partials/nav.html links to: the site's sections, the menu and the free pages.
+fn nav_urls(site: &SiteView) -> std::collections::HashSet<String> {
+    let sections = [
+        "units/",
+        "scoreboard/",
+        "clusters/",
+        "criteria/",
+        "indicators/",
+        "awards/",
+        "news/",
+        "agreements/",
+        "report/",
+    ];
+    let own = site.menu.iter().chain(&site.pages).map(|l| l.url.clone());
+    sections.iter().map(|s| s.to_string()).chain(own).collect()
 }
 
 /// Menu URLs in campaign.yaml are written from the site root (`/quy-che/`); inside the site

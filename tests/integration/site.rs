@@ -420,6 +420,24 @@ fn copy_default_templates(root: &Path) {
     copy_tree(&theme, &root.join("templates"));
 }
 
+/// With the built-in theme, the header and footer are rendered once per kind of page and depth
+/// and shared; a page the menu links to still gets its own, marking that entry as current.
+#[test]
+fn shared_headers_mark_the_current_menu_entry() {
+    let (_out, output) = build(&fixtures().join("pages"), None);
+    let page =
+        |unit: &str| std::fs::read_to_string(output.join("units").join(unit).join("index.html")).unwrap();
+    let menu = |html: &str| {
+        let nav = &html[html.find("<nav class=\"site-nav\"").unwrap()..];
+        nav[..nav.find("</nav>").unwrap()].to_string()
+    };
+    let (a, b, c) = (menu(&page("hq-a")), menu(&page("hq-b")), menu(&page("hq-c")));
+    assert!(a.contains(r#"<a href="../../units/hq-a/" aria-current="page">Headquarters A</a>"#), "{a}");
+    assert!(b.contains(r#"<a href="../../units/hq-a/">Headquarters A</a>"#), "{b}");
+    assert_eq!(b, c);
+    assert_eq!(a.replace(r#" aria-current="page">Headquarters A"#, ">Headquarters A"), b);
+}
+
 /// The big tables are written by podium itself unless a template is overridden; with the
 /// default templates copied to disk they come from the templates' loops instead, and every
 /// output byte must be the same both ways.
