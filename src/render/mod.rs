@@ -954,10 +954,18 @@ fn job(ctx: &Ctx<'_>, page: Page, prior: &Prior, fast: bool) -> Result<Job, Miss
         Page::Unit(u) => {
             let mut v = views::unit::build(ctx, u, !fast)?;
             if fast {
-                let texts = fast::UnitTexts::new(ctx, &root)?;
+                let shared = ctx.unit_texts.get_or_init(|| fast::UnitTexts::new(ctx, &root)).as_ref();
+                let own;
+                let texts = match shared.map_err(Clone::clone)? {
+                    texts if texts.root == root => texts,
+                    _ => {
+                        own = fast::UnitTexts::new(ctx, &root)?;
+                        &own
+                    }
+                };
                 let mut phrases = fast::Phrases::new(ctx.strings);
                 for (period, p) in v.periods.iter_mut().zip(0..) {
-                    let html = fast::unit_period(ctx, (u, p), period, &v.unit, &texts, &mut phrases, &root)?;
+                    let html = fast::unit_period(ctx, (u, p), period, &v.unit, texts, &mut phrases, &root)?;
                     period.html = table(Table::Html(html));
                 }
             }

@@ -34,6 +34,9 @@ pub struct Ctx<'a> {
     /// Include drafts (`--drafts`).
     pub drafts: bool,
     pub idx: Arc<Indices>,
+    /// What every unit page's period sections repeat of the scoring table, made by the first
+    /// unit page that needs it (all are at the same depth, `units/<id>/`).
+    pub(in crate::render) unit_texts: std::sync::OnceLock<Result<super::fast::UnitTexts, Missing>>,
 }
 
 /// Look-ups derived from a corpus and its standings, built once per build (and shared by every
@@ -136,6 +139,7 @@ impl<'a> Ctx<'a> {
             allow_html: corpus.campaign.site.allow_html,
             drafts,
             idx,
+            unit_texts: std::sync::OnceLock::new(),
         }
     }
 }
