@@ -30,15 +30,16 @@ pub struct Strings {
 /// `text` with each `{name}` of `args` replaced by its value, in one pass: a value is never
 /// searched for placeholders itself, so content such as a unit named "{period}" shows as
 /// written. Braces that name no argument stay as they are.
-pub fn fill(text: &str, args: &[(&str, &str)]) -> String {
-    let mut out = String::with_capacity(text.len() + args.iter().map(|(_, v)| v.len()).sum::<usize>());
+pub fn fill<V: AsRef<str>>(text: &str, args: &[(&str, V)]) -> String {
+    let mut out =
+        String::with_capacity(text.len() + args.iter().map(|(_, v)| v.as_ref().len()).sum::<usize>());
     let mut rest = text;
     while let Some(open) = rest.find('{') {
         out.push_str(&rest[..open]);
         let after = &rest[open + 1..];
         let arg = after.find('}').and_then(|close| {
             let name = &after[..close];
-            args.iter().find(|(n, _)| *n == name).map(|(_, value)| (*value, close))
+            args.iter().find(|(n, _)| *n == name).map(|(_, value)| (value.as_ref(), close))
         });
         match arg {
             Some((value, close)) => {
