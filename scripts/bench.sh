@@ -14,8 +14,9 @@
 #   3. runs `podium check --root $BENCH_DIR/N` and `podium build --root $BENCH_DIR/N -o ...`
 #      RUNS times each, and `hugo --source $BENCH_DIR/N/hugo` RUNS times for the sizes in both
 #      SIZES and HUGO_SIZES, each run under `/usr/bin/time -v` and `timeout $RUN_TIMEOUT`; the
-#      output folder is moved aside and `sync` flushes earlier runs' writes before each run (not
-#      timed), and the outputs are deleted at the end;
+#      output folder is moved aside, `sync` flushes earlier runs' writes, the page cache is
+#      dropped (when run as root) and the site read back in before each run (not timed), and the
+#      outputs are deleted at the end;
 #   4. after the first podium build of each size, compares podium's data/results.csv with the
 #      generator's independent computation (synth-expected.csv) and reports any difference;
 #   5. prints the table (size, tool, command, median wall time, median user+sys CPU time, peak
@@ -128,6 +129,17 @@ retire() { # PATH...: moves each existing path into $TRASH
     done
 }
 
+# Before each run: the previous runs' written pages are flushed and, when the script may (as
+# root), dropped from the page cache, and the site is read back in. Without the drop, each 10k
+# build added ~1.5 GB to the cache, and once it filled the machine's memory the kernel had to
+# reclaim pages during the runs that followed: the same binary's system time went from ~2 s to
+# ~4.6 s over six runs. The site itself is read so that no run reads its input from disk.
+settle() { # N
+    sync
+    if [ -w /proc/sys/vm/drop_caches ]; then echo 3 >/proc/sys/vm/drop_caches; fi
+    find "$BENCH_DIR/$1" -type f -print0 | xargs -0 cat >/dev/null
+}
+
 # measure N TOOL COMMAND OUTDIR -- argv...: runs argv RUNS times and appends a table row.
 measure() {
     local n=$1 tool=$2 cmd=$3 out=$4; shift 5
@@ -137,7 +149,7 @@ measure() {
         [ "$out" != - ] && retire "$out"
         # The previous run's ~2 GB (at 10k) of dirty pages would otherwise be written back
         # during this run and throttle its writes: untimed, each run starts with none.
-        sync
+        settle "$n"
         rc=0
         (
             [ -n "$MEM_LIMIT_GB" ] && ulimit -v $((MEM_LIMIT_GB * 1024 * 1024))
