@@ -318,17 +318,16 @@ fn check(serve: &Serve, args: &Args, target: &Target) -> Res<String> {
     let start = board[..at].rfind("<tr>").ok_or("no row start")?;
     let end = at + board[at..].find("</tr>").ok_or("no row end")?;
     let tr = &board[start..end];
-    let attr = |class: &str| -> Option<String> {
-        let needle = format!("class=\"{class}\" data-sort=\"");
-        let rest = &tr[tr.find(&needle)? + needle.len()..];
-        Some(rest[..rest.find('"')?].to_string())
+    // The row's first cell is its rank, its last the total, as shown to readers.
+    let text_after = |start: &str| -> Option<&str> {
+        let rest = &tr[tr.find(start)? + start.len()..];
+        Some(&rest[..rest.find('<')?])
     };
-    let shown_rank = attr("num rank").ok_or("no rank cell")?;
-    let shown_total = attr("num total").ok_or("no total cell")?;
-    let expected_total = format!("{:.*}", precision as usize, score.total.round_dp(precision));
-    if shown_rank != rank.to_string() || shown_total != expected_total {
+    let shown_rank = text_after("<span class=\"rank-no\">").ok_or("no rank cell")?;
+    let shown_total = text_after("<td class=\"total\"><strong>").ok_or("no total cell")?;
+    if shown_rank != rank.to_string() || shown_total != total_shown {
         return Err(format!(
-            "scoreboard shows rank {shown_rank} total {shown_total}, a fresh build gives {rank} {expected_total}"
+            "scoreboard shows rank {shown_rank} total {shown_total}, a fresh build gives {rank} {total_shown}"
         )
         .into());
     }
