@@ -133,11 +133,13 @@ retire() { # PATH...: moves each existing path into $TRASH
 # root), dropped from the page cache, and the site is read back in. Without the drop, each 10k
 # build added ~1.5 GB to the cache, and once it filled the machine's memory the kernel had to
 # reclaim pages during the runs that followed: the same binary's system time went from ~2 s to
-# ~4.6 s over six runs. The site itself is read so that no run reads its input from disk.
-settle() { # N
+# ~4.6 s over six runs. The site and the program are then read so that no run reads its input
+# or its own code from disk.
+settle() { # N PROGRAM
     sync
     if [ -w /proc/sys/vm/drop_caches ]; then echo 3 >/proc/sys/vm/drop_caches; fi
     find "$BENCH_DIR/$1" -type f -print0 | xargs -0 cat >/dev/null
+    cat "$(command -v "$2")" >/dev/null
 }
 
 # measure N TOOL COMMAND OUTDIR -- argv...: runs argv RUNS times and appends a table row.
@@ -149,7 +151,7 @@ measure() {
         [ "$out" != - ] && retire "$out"
         # The previous run's ~2 GB (at 10k) of dirty pages would otherwise be written back
         # during this run and throttle its writes: untimed, each run starts with none.
-        settle "$n"
+        settle "$n" "$1"
         rc=0
         (
             [ -n "$MEM_LIMIT_GB" ] && ulimit -v $((MEM_LIMIT_GB * 1024 * 1024))
