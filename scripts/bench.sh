@@ -14,9 +14,9 @@
 #   3. runs `podium check --root $BENCH_DIR/N` and `podium build --root $BENCH_DIR/N -o ...`
 #      RUNS times each, and `hugo --source $BENCH_DIR/N/hugo` RUNS times for the sizes in both
 #      SIZES and HUGO_SIZES, each run under `/usr/bin/time -v` and `timeout $RUN_TIMEOUT`; the
-#      output folder is moved aside, `sync` flushes earlier runs' writes, the page cache is
-#      dropped (when run as root) and the site read back in before each run (not timed), and the
-#      outputs are deleted at the end;
+#      output folder is moved aside, `sync` flushes earlier runs' writes, and the site and the
+#      program are read before each run, after dropping the page cache when free memory is low
+#      (see `settle`; not timed), and the outputs are deleted at the end;
 #   4. after the first podium build of each size, compares podium's data/results.csv with the
 #      generator's independent computation (synth-expected.csv) and reports any difference;
 #   5. prints the table (size, tool, command, median wall time, median user+sys CPU time, peak
@@ -129,15 +129,20 @@ retire() { # PATH...: moves each existing path into $TRASH
     done
 }
 
-# Before each run: the previous runs' written pages are flushed and, when the script may (as
-# root), dropped from the page cache, and the site is read back in. Without the drop, each 10k
-# build added ~1.5 GB to the cache, and once it filled the machine's memory the kernel had to
-# reclaim pages during the runs that followed: the same binary's system time went from ~2 s to
-# ~4.6 s over six runs. The site and the program are then read so that no run reads its input
-# or its own code from disk.
+# Before each run: the previous runs' written pages are flushed, and the site and the program
+# are read so that no run reads its input or its own code from disk. When free memory runs low
+# the page cache is dropped first (as root): each 10k build adds ~1.5 GB to the cache, and once
+# it filled the memory the kernel had to reclaim pages during the runs, and the same binary's
+# system time went from ~2 to ~4.6 s over six runs. Not before every run: right after a drop,
+# `podium check` at 10k took 0.50-0.57 s instead of 0.41-0.47 s (system time 0.4-0.6 s instead
+# of ~0.2 s; five alternating runs of each of two binaries, both ways).
 settle() { # N PROGRAM
     sync
-    if [ -w /proc/sys/vm/drop_caches ]; then echo 3 >/proc/sys/vm/drop_caches; fi
+    local free_kb
+    free_kb=$(awk '/^MemFree:/ { print $2 }' /proc/meminfo)
+    if [ "${free_kb:-0}" -lt $((4 * 1024 * 1024)) ] && [ -w /proc/sys/vm/drop_caches ]; then
+        echo 3 >/proc/sys/vm/drop_caches
+    fi
     find "$BENCH_DIR/$1" -type f -print0 | xargs -0 cat >/dev/null
     cat "$(command -v "$2")" >/dev/null
 }
