@@ -352,12 +352,10 @@ fn push_number(out: &mut String, mut n: u32) {
 }
 
 /// What every period of every unit page shows of each criterion: the cells before a row's
-/// value (the criterion's link and method) as HTML, and the maxima of the criteria and of their
-/// groups. The same for all unit pages, which share one (`Ctx::unit_texts`): made for each page,
-/// it was 3.5% of a build.
+/// value (the criterion's link after the page's root, and its method) as HTML, and the maxima of
+/// the criteria and of their groups. The same for all unit pages, which share one
+/// (`Ctx::unit_texts`): made for each page, it was 3.5% of a build.
 pub(super) struct UnitTexts {
-    /// The pages' root the links were written for.
-    pub(super) root: String,
     /// One per criterion, in table order.
     criteria: Vec<CriterionText>,
     /// One per group, in order.
@@ -365,19 +363,18 @@ pub(super) struct UnitTexts {
 }
 
 struct CriterionText {
+    /// The row's head from the link's path on: `criteria/<id>/">...</th><td>`.
     head_html: String,
     max: String,
 }
 
 impl UnitTexts {
-    pub(super) fn new(ctx: &Ctx<'_>, root: &str) -> Result<UnitTexts, Missing> {
+    pub(super) fn new(ctx: &Ctx<'_>) -> Result<UnitTexts, Missing> {
         let criteria = ctx
             .corpus
             .criteria()
             .map(|k| {
                 let mut o = String::with_capacity(256);
-                o.push_str("<th scope=\"row\" class=\"crit\"><a href=\"");
-                esc(&mut o, root);
                 o.push_str("criteria/");
                 esc(&mut o, &k.id);
                 o.push_str("/\"><span class=\"crit-id\">");
@@ -397,7 +394,7 @@ impl UnitTexts {
             .iter()
             .map(|g| ctx.fmt.as_written(g.criteria.iter().map(|x| x.max).sum()))
             .collect();
-        Ok(UnitTexts { root: root.to_string(), criteria, group_max })
+        Ok(UnitTexts { criteria, group_max })
     }
 }
 
@@ -415,7 +412,7 @@ fn unit_groups(
     t: &mut Phrases<'_>,
     ctx: &Ctx<'_>,
     (u, p): (usize, usize),
-    texts: &UnitTexts,
+    (texts, root_html): (&UnitTexts, &str),
     targets: &[TargetView],
 ) -> Result<(), Missing> {
     let (c, fmt) = (ctx.corpus, &ctx.fmt);
@@ -448,7 +445,8 @@ fn unit_groups(
             if score.missing {
                 o.push_str(" class=\"is-missing\"");
             }
-            o.push('>');
+            o.push_str("><th scope=\"row\" class=\"crit\"><a href=\"");
+            o.push_str(root_html);
             o.push_str(&shown.head_html);
             let shows_value = match score.value {
                 Some(Value::Number(n)) => {
@@ -637,7 +635,9 @@ pub(super) fn unit_period(
     t.put(o, "col.explanation")?;
     o.push_str("</th>\n      </tr>\n    </thead>");
     let targets = unit.registration.as_ref().map_or(&[][..], |r| &r.targets[..]);
-    unit_groups(o, t, ctx, (u, p), texts, targets)?;
+    let mut root_html = String::with_capacity(root.len());
+    esc(&mut root_html, root);
+    unit_groups(o, t, ctx, (u, p), (texts, &root_html), targets)?;
     o.push_str("\n    <tfoot>\n      <tr>\n        <th scope=\"row\" colspan=\"3\">");
     t.put(o, "unit.criteria_sum")?;
     o.push_str("</th>\n        <td class=\"num\">");

@@ -5,8 +5,6 @@
 //! hold `{name}` placeholders that `format` fills. A key that is asked for and missing is an
 //! error naming the key (and, in templates, the template and line).
 
-use std::collections::BTreeMap;
-
 use rustc_hash::FxHashMap;
 
 use crate::content::decode::Ctx;
@@ -18,11 +16,9 @@ use super::theme::ThemeFile;
 
 #[derive(Debug, Default, Clone)]
 pub struct Strings {
-    /// Every string in key order, for [`Strings::all`].
-    map: BTreeMap<String, String>,
-    /// The same strings, for [`Strings::get`]: a 1k build asks for one some 150,000 times, and
-    /// each search of the ordered map compared the key with a dozen others.
-    lookup: FxHashMap<String, String>,
+    /// Every string by key. Hashed: a 1k build asks for one some 150,000 times, and each search
+    /// of an ordered map compared the key with a dozen others.
+    map: FxHashMap<String, String>,
     /// Where the strings came from, for messages.
     origin: String,
 }
@@ -63,7 +59,7 @@ pub struct Missing(pub String);
 impl Strings {
     /// Reads the files in order, later ones overriding; problems become diagnostics.
     pub fn load(files: &[ThemeFile], diags: &mut Vec<Diagnostic>) -> Strings {
-        let mut map = BTreeMap::new();
+        let mut map = FxHashMap::default();
         let mut origin = String::new();
         for file in files {
             origin = file.origin.clone();
@@ -88,16 +84,11 @@ impl Strings {
                 ),
             }
         }
-        Strings::new(map, origin)
-    }
-
-    fn new(map: BTreeMap<String, String>, origin: String) -> Strings {
-        let lookup = map.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
-        Strings { map, lookup, origin }
+        Strings { map, origin }
     }
 
     pub fn get(&self, key: &str) -> Result<&str, Missing> {
-        self.lookup.get(key).map(String::as_str).ok_or_else(|| Missing(key.to_string()))
+        self.map.get(key).map(String::as_str).ok_or_else(|| Missing(key.to_string()))
     }
 
     /// The text of `key` with each `{name}` replaced by its value.
@@ -110,18 +101,23 @@ impl Strings {
         &self.origin
     }
 
-    /// All strings, for templates that list them.
-    pub fn all(&self) -> &BTreeMap<String, String> {
-        &self.map
+    /// All strings in key order (what the rendering set-up hashes to see whether they changed).
+    pub fn all(&self) -> Vec<(&str, &str)> {
+        let mut all: Vec<(&str, &str)> = self.map.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        all.sort_unstable();
+        all
     }
 
     #[cfg(test)]
     pub fn from_pairs(pairs: &[(&str, &str)]) -> Strings {
-        Strings::new(pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(), "test".into())
+        Strings {
+            map: pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+            origin: "test".into(),
+        }
     }
 }
 
-fn flatten(ctx: &mut Ctx<'_>, prefix: &str, node: &Tree<'_>, out: &mut BTreeMap<String, String>) {
+fn flatten(ctx: &mut Ctx<'_>, prefix: &str, node: &Tree<'_>, out: &mut FxHashMap<String, String>) {
     match &node.kind {
         TreeKind::Map(entries) => {
             for (k, v) in entries {
@@ -168,7 +164,7 @@ mod tests {
         assert_eq!(s.format("title", &[]).unwrap(), "A");
         assert_eq!(s.all().len(), 3);
         for (key, text) in s.all() {
-            assert_eq!(s.get(key), Ok(text.as_str()));
+            assert_eq!(s.get(key), Ok(text));
         }
     }
 

@@ -355,7 +355,7 @@ pub fn render_with(
                 let mut job = job(&ctx, page, &Prior { previous: None, keep: false }, renderer.fast)
                     .map_err(|Missing(key)| missing_string(&renderer.strings, &key))?;
                 let io = |e: anyhow::Error| Diagnostic::error("io", format!("{e:#}"));
-                let frame = render_job(&renderer.engine, corpus, &mut job, renderer.fast)?;
+                let frame = render_job(&renderer, corpus, &mut job)?;
                 if let Some(parts) = frame.parts(&job) {
                     sink.write_parts(&job.path, &parts).map_err(io)?;
                 } else if job.size_hint <= STREAM_OVER {
@@ -521,7 +521,7 @@ impl Renderer {
             job(ctx, page, prior, self.fast).map_err(|Missing(key)| missing_string(&self.strings, &key))?;
         let bytes = match job.reuse.clone() {
             Some(bytes) => bytes,
-            None => render_job(&self.engine, ctx.corpus, &mut job, self.fast)?.into_bytes(&job, ctx)?.into(),
+            None => render_job(self, ctx.corpus, &mut job)?.into_bytes(&job, ctx)?.into(),
         };
         Ok((OutputFile { path: job.path, bytes }, job.hash))
     }
@@ -549,7 +549,8 @@ fn missing_string(strings: &Strings, key: &str) -> Diagnostic {
 
 /// Renders a job's page (one that is not reused): the template's output, in which the tables'
 /// markers are still to be replaced (`Frame::write_to`, `Frame::into_bytes`).
-fn render_job(engine: &Engine, corpus: &Corpus, job: &mut Job, fast: bool) -> Result<Frame, Diagnostic> {
+fn render_job(renderer: &Renderer, corpus: &Corpus, job: &mut Job) -> Result<Frame, Diagnostic> {
+    let engine = &renderer.engine;
     let url = job.path.strip_suffix("index.html").unwrap_or(&job.path);
     let base_url = corpus.campaign.site.base_url.as_deref();
     let mut here = Here {
@@ -563,7 +564,7 @@ fn render_job(engine: &Engine, corpus: &Corpus, job: &mut Job, fast: bool) -> Re
         footer_html: None,
     };
     // Only the built-in partials are known to depend on the root and kind alone.
-    let chrome = if fast { engine.chrome((&here.root, url, job.kind), &here)? } else { None };
+    let chrome = if renderer.fast { engine.chrome((&here.root, url, job.kind), &here)? } else { None };
     if let Some(chrome) = &chrome {
         here.header_html = Some(&chrome.header);
         here.footer_html = Some(&chrome.footer);
@@ -954,15 +955,11 @@ fn job(ctx: &Ctx<'_>, page: Page, prior: &Prior, fast: bool) -> Result<Job, Miss
         Page::Unit(u) => {
             let mut v = views::unit::build(ctx, u, !fast)?;
             if fast {
-                let shared = ctx.unit_texts.get_or_init(|| fast::UnitTexts::new(ctx, &root)).as_ref();
-                let own;
-                let texts = match shared.map_err(Clone::clone)? {
-                    texts if texts.root == root => texts,
-                    _ => {
-                        own = fast::UnitTexts::new(ctx, &root)?;
-                        &own
-                    }
-                };
+                let texts = ctx
+                    .unit_texts
+                    .get_or_init(|| fast::UnitTexts::new(ctx))
+                    .as_ref()
+                    .map_err(Clone::clone)?;
                 let mut phrases = fast::Phrases::new(ctx.strings);
                 for (period, p) in v.periods.iter_mut().zip(0..) {
                     let html = fast::unit_period(ctx, (u, p), period, &v.unit, texts, &mut phrases, &root)?;

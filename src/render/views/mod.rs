@@ -35,7 +35,7 @@ pub struct Ctx<'a> {
     pub drafts: bool,
     pub idx: Arc<Indices>,
     /// What every unit page's period sections repeat of the scoring table, made by the first
-    /// unit page that needs it (all are at the same depth, `units/<id>/`).
+    /// unit page that needs it.
     pub(in crate::render) unit_texts: std::sync::OnceLock<Result<super::fast::UnitTexts, Missing>>,
 }
 
